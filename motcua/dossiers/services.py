@@ -1,0 +1,591 @@
+"""Every write to a dossier: one service per action of rules §3.
+
+The REST API, the staff UI, the CLI and the historic importer all call these functions, so a rule exists in
+one place. Each service:
+
+1. locks the dossier row (``select_for_update``) inside one transaction;
+2. asks the pure core (:func:`motcua.domain.lifecycle.apply`) for a decision, passing the instant, the
+   procedure's rules, the unit's calendar and the actor's roles in the unit;
+3. copies the decision onto the row, performs the action's own writes (code, payment, result…) and appends
+   one immutable :class:`DossierEvent`.
+
+A refused action raises :class:`~motcua.core.errors.StateError`, ``Forbidden`` or ``FieldError`` and writes
+nothing. Only this module reads the clock (``timezone.now()`` when no ``at`` is given).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from motcua.accounts.models import User
+from motcua.accounts.selectors import roles_in_unit
+from motcua.catalogue.models import Department, Procedure, ProcedureVersion, Unit
+from motcua.catalogue.selectors import procedure_rules, unit_calendar
+from motcua.core.errors import Conflict, FieldError, Forbidden, NotFound, StateError
+from motcua.domain import lifecycle
+from motcua.domain.codes import DEFAULT_PATTERN, format_dossier_code
+from motcua.domain.deadlines import classify_ended
+from motcua.domain.lifecycle import Action, Decision, DossierSnapshot, Role, State
+from motcua.dossiers.models import (
+    Channel,
+    DailySequence,
+    Dossier,
+    DossierComponent,
+    DossierEvent,
+    DossierResult,
+    Payment,
+)
+
+__all__ = [
+    "Applicant",
+    "ComponentIn",
+    "dossier_accept",
+    "dossier_act",
+    "dossier_approve",
+    "dossier_assign",
+    "dossier_cancel",
+    "dossier_confirm_payment",
+    "dossier_deliver",
+    "dossier_extend",
+    "dossier_forward",
+    "dossier_propose",
+    "dossier_refuse",
+    "dossier_reject_proposal",
+    "dossier_request_intake_supplement",
+    "dossier_request_payment",
+    "dossier_request_supplement",
+    "dossier_resolve",
+    "dossier_return_unaccepted",
+    "dossier_stop",
+    "dossier_submit",
+    "dossier_supply_intake_supplement",
+    "dossier_supply_supplement",
+]
+
+# Actions done at the receiving unit's desk; every other action is the competent unit's.
+DESK_ACTIONS = frozenset({
+    Action.SUBMIT, Action.REQUEST_INTAKE_SUPPLEMENT, Action.SUPPLY_INTAKE_SUPPLEMENT, Action.ACCEPT, Action.REFUSE,
+    Action.RETURN_UNACCEPTED, Action.FORWARD, Action.SUPPLY_SUPPLEMENT, Action.DELIVER,
+})
+SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by citizens
+
+
+@dataclass(frozen=True)
+class Applicant:
+    name: str
+    id_number: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class ComponentIn:
+    code: str
+    digitized: bool = False
+    reused: bool = False
+    submitted: bool = True
+
+
+def _now(at: datetime | None) -> datetime:
+    if at is None:
+        return timezone.now()
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise FieldError("at", at.isoformat(), "must include a time zone offset")
+    return at
+
+
+def _new_secret() -> str:
+    return "".join(secrets.choice(SECRET_ALPHABET) for _ in range(8))
+
+
+def _validate_applicant(applicant: Applicant) -> None:
+    if not applicant.name or not applicant.name.strip():
+        raise FieldError("applicant.name", applicant.name, "is required")
+    if len(applicant.name) > 200:
+        raise FieldError("applicant.name", applicant.name[:40] + "…", "is longer than 200 characters")
+    if applicant.id_number and not (applicant.id_number.isdigit() and len(applicant.id_number) in (9, 12)):
+        raise FieldError("applicant.id_number", _mask(applicant.id_number), "must be 9 or 12 digits")
+    phone = applicant.phone.replace(" ", "")
+    if phone and not (phone.lstrip("+").isdigit() and 9 <= len(phone.lstrip("+")) <= 12):
+        raise FieldError("applicant.phone", _mask(phone), "must be a phone number of 9–12 digits")
+
+
+def _mask(value: str) -> str:
+    """Errors name the value, but never print a full ID or phone number."""
+    return "*" * max(0, len(value) - 3) + value[-3:]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# submit
+
+
+@transaction.atomic
+def dossier_submit(
+    *,
+    procedure_code: str,
+    receiving_unit_code: str,
+    channel: str,
+    applicant: Applicant,
+    actor: User | None,
+    competent_unit_code: str | None = None,
+    components: Sequence[ComponentIn] = (),
+    fees_exempt: bool = False,
+    at: datetime | None = None,
+    external_ref: str | None = None,
+) -> Dossier:
+    """Lodge a dossier (``∅ → submitted``): online, by post, or started at the desk.
+
+    The dossier snapshots the procedure's current version (rules §1). ``external_ref`` makes the call
+    idempotent for the submitting system: a second submit with the same reference is refused as a conflict.
+    """
+    at = _now(at)
+    procedure = (Procedure.objects.select_related("current_version", "sector")
+                 .filter(code=procedure_code, active=True).first())
+    if procedure is None or procedure.current_version is None:
+        raise FieldError("procedure", procedure_code, "is not a known procedure code")
+    version: ProcedureVersion = procedure.current_version
+    receiving = Unit.objects.filter(code=receiving_unit_code, active=True).first()
+    if receiving is None:
+        raise FieldError("receiving_unit", receiving_unit_code, "is not a known unit code")
+    competent = receiving
+    if competent_unit_code and competent_unit_code != receiving_unit_code:
+        competent = Unit.objects.filter(code=competent_unit_code, active=True).first()
+        if competent is None:
+            raise FieldError("competent_unit", competent_unit_code, "is not a known unit code")
+        if not version.boundary_independent:
+            raise FieldError("competent_unit", competent_unit_code,
+                             f"procedure {procedure_code} is not boundary-independent: it must be received by "
+                             "the competent unit")
+        if _province_id(competent) != _province_id(receiving):
+            raise FieldError("competent_unit", competent_unit_code,
+                             "a boundary-independent dossier stays within one province")
+    if channel not in Channel.values:
+        raise FieldError("channel", channel, "must be direct, online or postal")
+    _validate_applicant(applicant)
+    known = {c["code"]: c for c in version.components}
+    seen: set[str] = set()
+    for i, comp in enumerate(components):
+        if comp.code not in known:
+            raise FieldError(f"components[{i}].code", comp.code,
+                             f"is not a component of procedure {procedure_code} "
+                             f"(expected one of {', '.join(known) or 'none'})")
+        if comp.code in seen:
+            raise FieldError(f"components[{i}].code", comp.code, "is repeated")
+        seen.add(comp.code)
+    if external_ref is not None and Dossier.objects.filter(external_ref=external_ref).exists():
+        raise Conflict(f"a dossier with external reference {external_ref!r} already exists",
+                       field="external_ref", value=external_ref)
+
+    roles = roles_in_unit(actor, receiving)
+    snapshot = DossierSnapshot(state=None, channel=channel, received_at=None, due_at=None, appointment_at=None,
+                               extensions=0, supplement_requests=0, awaiting_payment_since=None,
+                               last_event_at=None)
+    decision = _decide(snapshot, Action.SUBMIT, at=at, version=version, unit=receiving, roles=roles, payload={})
+    dossier = Dossier(
+        secret=_new_secret(), procedure_version=version, procedure=procedure, sector=procedure.sector,
+        receiving_unit=receiving, competent_unit=competent, channel=channel, state=decision.to_state,
+        applicant_name=applicant.name.strip(), applicant_id_number=applicant.id_number,
+        applicant_phone=applicant.phone.replace(" ", ""), applicant_email=applicant.email,
+        applicant_address=applicant.address, submitted_at=at, fees_exempt=fees_exempt,
+        fee_total=Decimal(0) if fees_exempt else version.fee_total(), external_ref=external_ref,
+        last_event_at=at, version=1,
+    )
+    try:
+        with transaction.atomic():
+            dossier.save()
+    except IntegrityError as exc:
+        raise Conflict(f"a dossier with external reference {external_ref!r} already exists",
+                       field="external_ref", value=external_ref) from exc
+    DossierComponent.objects.bulk_create([
+        DossierComponent(dossier=dossier, code=comp.code, name=known[comp.code].get("name", ""),
+                         required=bool(known[comp.code].get("required")), submitted=comp.submitted,
+                         digitized=comp.digitized, reused=comp.reused)
+        for comp in components
+    ])
+    _record_event(dossier, decision, actor=actor, roles=roles, extra={
+        "procedure": procedure.code, "procedure_version": version.number, "channel": channel,
+        "receiving_unit": receiving.code, "competent_unit": competent.code,
+    })
+    return dossier
+
+
+def _province_id(unit: Unit) -> int:
+    return unit.parent_id if unit.parent_id else unit.pk
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the one transition path
+
+
+def _snapshot(dossier: Dossier) -> DossierSnapshot:
+    return DossierSnapshot(
+        state=State(dossier.state), channel=dossier.channel, received_at=dossier.received_at,
+        due_at=dossier.due_at, appointment_at=dossier.appointment_at, extensions=dossier.extensions,
+        supplement_requests=dossier.supplement_requests, awaiting_payment_since=dossier.awaiting_payment_since,
+        last_event_at=dossier.last_event_at,
+    )
+
+
+def _decide(snapshot: DossierSnapshot, action: Action, *, at: datetime, version: ProcedureVersion, unit: Unit,
+            roles: frozenset[Role], payload: Mapping[str, Any]) -> Decision:
+    try:
+        return lifecycle.apply(snapshot, action, at=at, rules=procedure_rules(version),
+                               calendar=unit_calendar(unit), payload=payload, roles=roles)
+    except lifecycle.TransitionError as exc:
+        raise StateError(str(exc), state=snapshot.state.value if snapshot.state else None,
+                         allowed=[a.value for a in exc.allowed]) from exc
+    except lifecycle.PermissionDenied as exc:
+        raise Forbidden(str(exc)) from exc
+    except lifecycle.PayloadError as exc:
+        raise FieldError(exc.field, exc.value, str(exc)) from exc
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else str(value)
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _record_event(dossier: Dossier, decision: Decision, *, actor: User | None, roles: frozenset[Role],
+                  extra: Mapping[str, Any] | None = None) -> DossierEvent:
+    payload: dict[str, Any] = dict(decision.payload)
+    if decision.due_at is not None and decision.due_at != getattr(decision, "_old_due", None):
+        payload.setdefault("due_at", decision.due_at)
+    if decision.previous_due_at is not None:
+        payload["previous_due_at"] = decision.previous_due_at
+    if decision.appointment_at is not None:
+        payload.setdefault("appointment_at", decision.appointment_at)
+    if decision.flags:
+        payload["flags"] = list(decision.flags)
+    if decision.calendar_version:
+        payload["calendar_version"] = decision.calendar_version
+    if extra:
+        payload.update(extra)
+    seq = (DossierEvent.objects.filter(dossier=dossier).order_by("-seq").values_list("seq", flat=True).first()
+           or 0) + 1
+    role = _acting_role(decision.action, roles)
+    return DossierEvent.objects.create(
+        dossier=dossier, seq=seq, action=decision.action.value,
+        from_state=decision.from_state.value if decision.from_state else "",
+        to_state=decision.to_state.value, at=decision.at, actor=actor, actor_role=role,
+        payload=_jsonable(payload),
+    )
+
+
+def _acting_role(action: Action, roles: frozenset[Role]) -> str:
+    allowed = lifecycle.TRANSITIONS[action].roles
+    for role in Role:  # first in the enum's order among those the actor holds and the action accepts
+        if role in roles and role in allowed:
+            return role.value
+    return Role.ADMIN.value if Role.ADMIN in roles else ""
+
+
+def dossier_act(
+    *,
+    dossier_id: int,
+    action: Action | str,
+    actor: User | None,
+    at: datetime | None = None,
+    payload: Mapping[str, Any] | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Perform ``action`` on a dossier (rules §3). The named ``dossier_<action>`` services call this.
+
+    ``expected_version`` (the ``version`` the caller last read) protects against two officers acting on
+    the same dossier from stale screens: if the dossier changed in between, a Conflict is raised.
+    """
+    try:
+        action = Action(action)
+    except ValueError as exc:
+        raise FieldError("action", action, f"must be one of {', '.join(a.value for a in Action)}") from exc
+    if action is Action.SUBMIT:
+        raise FieldError("action", action.value, "use dossier_submit to create a dossier")
+    at = _now(at)
+    payload = dict(payload or {})
+    with transaction.atomic():
+        dossier = (Dossier.objects.select_for_update().select_related("procedure_version", "receiving_unit",
+                                                                       "competent_unit", "department")
+                   .filter(pk=dossier_id).first())
+        if dossier is None:
+            raise NotFound(f"dossier {dossier_id} does not exist", field="dossier", value=dossier_id)
+        if expected_version is not None and expected_version != dossier.version:
+            raise Conflict(f"dossier {dossier.code or dossier.pk} was changed by someone else "
+                           f"(version {dossier.version}, you had {expected_version}); reload it and try again",
+                           field="expected_version", value=expected_version)
+        unit = dossier.receiving_unit if action in DESK_ACTIONS else dossier.competent_unit
+        roles = roles_in_unit(actor, unit, department=dossier.department)
+        if action is Action.CANCEL:
+            roles = roles | roles_in_unit(actor, dossier.competent_unit)
+        pre = _prepare(dossier, action, payload, actor)
+        decision = _decide(_snapshot(dossier), action, at=at, version=dossier.procedure_version,
+                           unit=dossier.receiving_unit, roles=roles, payload=payload)
+        extra = _apply(dossier, decision, pre, actor)
+        _record_event(dossier, decision, actor=actor, roles=roles, extra=extra)
+    return dossier
+
+
+def _prepare(dossier: Dossier, action: Action, payload: dict[str, Any], actor: User | None) -> dict[str, Any]:
+    """Resolve references named in the payload (department, assignee, legacy code) before deciding."""
+    pre: dict[str, Any] = {}
+    if action is Action.FORWARD:
+        code = payload.get("department")
+        departments = Department.objects.filter(unit=dossier.competent_unit)
+        if code:
+            department = departments.filter(code=code).first()
+            if department is None:
+                raise FieldError("department", code, f"is not a department of {dossier.competent_unit.code}")
+        else:  # route by sector (the department that handles the dossier's sector), if the unit has one
+            department = departments.filter(sectors=dossier.sector_id).order_by("code").first()
+        pre["department"] = department
+        if department is not None:
+            payload["department"] = department.code
+    elif action is Action.ASSIGN:
+        username = payload.get("assignee")
+        assignee = User.objects.filter(username=username, is_active=True).first() if username else None
+        if assignee is None:
+            raise FieldError("assignee", username, "is not an active user")
+        if Role.SPECIALIST not in roles_in_unit(assignee, dossier.competent_unit, department=dossier.department) \
+                and Role.DEPARTMENT_HEAD not in roles_in_unit(assignee, dossier.competent_unit):
+            raise FieldError("assignee", username, f"is not a specialist of {dossier.competent_unit.code}")
+        pre["assignee"] = assignee
+    elif action is Action.ACCEPT and payload.get("code"):
+        code = str(payload["code"])
+        if Dossier.objects.filter(code=code).exclude(pk=dossier.pk).exists():
+            raise Conflict(f"dossier code {code!r} is already used", field="code", value=code)
+        pre["code"] = code
+    elif action is Action.CONFIRM_PAYMENT:
+        amount = payload.get("amount", dossier.fee_total)
+        try:
+            pre["amount"] = Decimal(str(amount))
+        except InvalidOperation as exc:
+            raise FieldError("amount", amount, "must be a number of VND") from exc
+        if pre["amount"] < 0:
+            raise FieldError("amount", amount, "must not be negative")
+    return pre
+
+
+def _apply(dossier: Dossier, decision: Decision, pre: Mapping[str, Any], actor: User | None) -> dict[str, Any]:
+    """Copy the core's decision onto the row and perform the action's own writes. Decides nothing."""
+    extra: dict[str, Any] = {}
+    action = decision.action
+    dossier.state = decision.to_state.value
+    dossier.received_at = decision.received_at
+    dossier.due_at = decision.due_at
+    dossier.appointment_at = decision.appointment_at
+    dossier.extensions = decision.extensions
+    dossier.supplement_requests = decision.supplement_requests
+    dossier.awaiting_payment_since = decision.awaiting_payment_since
+    if decision.calendar_version:
+        dossier.calendar_version = decision.calendar_version
+    if decision.flags:
+        dossier.flags = sorted(set(dossier.flags) | set(decision.flags))
+    dossier.last_event_at = decision.at
+    dossier.version = F("version") + 1
+    payload = decision.payload
+
+    if action is Action.ACCEPT:
+        dossier.code = pre.get("code") or _next_code(dossier.receiving_unit, decision.at)
+        extra["code"] = dossier.code
+    elif action is Action.FORWARD:
+        dossier.department = pre.get("department")
+    elif action is Action.ASSIGN:
+        dossier.assignee = pre["assignee"]
+    elif action is Action.CONFIRM_PAYMENT:
+        payment = Payment.objects.create(
+            dossier=dossier, method=str(payload.get("method", "cash")), amount=pre["amount"], paid_at=decision.at,
+            receipt_number=_receipt_number(dossier), reference=str(payload.get("reference", "")),
+        )
+        extra["receipt_number"] = payment.receipt_number
+        extra["amount"] = pre["amount"]
+    elif action is Action.RESOLVE:
+        DossierResult.objects.update_or_create(dossier=dossier, defaults={
+            "result_code": str(payload["result_code"]), "issued_at": decision.at,
+            "e_copy": bool(payload.get("e_copy", False)), "note": str(payload.get("note", "")),
+        })
+    elif action is Action.DELIVER:
+        dossier.delivered_at = decision.at
+        dossier.delivery_method = str(payload["method"])
+    elif action is Action.STOP:
+        dossier.stop_reason = str(payload["reason_code"])
+    elif action is Action.RETURN_UNACCEPTED:
+        dossier.return_reason = str(payload["reason_code"])
+    if decision.ends:
+        dossier.ended_at = decision.at
+        tz = dossier.receiving_unit.timezone
+        assert dossier.due_at is not None
+        dossier.timeliness = classify_ended(ended_at=decision.at, due_at=dossier.due_at, tz=tz).value
+        extra["timeliness"] = dossier.timeliness
+    if decision.to_state in lifecycle.TERMINAL:
+        dossier.closed_at = decision.at
+    dossier.save()
+    dossier.refresh_from_db(fields=["version"])
+    return extra
+
+
+def _next_code(unit: Unit, at: datetime) -> str:
+    """The next dossier code of ``unit`` for the local date of ``at`` (rules §3.1).
+
+    The counter row is locked for the rest of the transaction, so concurrent acceptances in one unit and day
+    queue on it and get consecutive numbers; a rolled-back acceptance rolls its number back too (no gaps).
+    """
+    local_date = at.astimezone(ZoneInfo(unit.timezone)).date()
+    DailySequence.objects.bulk_create([DailySequence(unit=unit, date=local_date, last=0)], ignore_conflicts=True)
+    counter = DailySequence.objects.select_for_update().get(unit=unit, date=local_date)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return format_dossier_code(unit_code=unit.code, local_date=local_date, seq=counter.last,
+                               pattern=unit.dossier_code_pattern or DEFAULT_PATTERN)
+
+
+def _receipt_number(dossier: Dossier) -> str:
+    n = Payment.objects.filter(dossier=dossier).count() + 1
+    return f"{dossier.code or dossier.pk}-BL{n:02d}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# one named service per action (rules §3)
+
+
+def dossier_request_intake_supplement(*, dossier_id: int, actor: User | None, reason: str,
+                                      at: datetime | None = None, expected_version: int | None = None) -> Dossier:
+    """Form 02 at intake: the dossier is incomplete; no clock runs."""
+    return dossier_act(dossier_id=dossier_id, action=Action.REQUEST_INTAKE_SUPPLEMENT, actor=actor, at=at,
+                       payload={"reason": reason}, expected_version=expected_version)
+
+
+def dossier_supply_intake_supplement(*, dossier_id: int, actor: User | None, at: datetime | None = None,
+                                     expected_version: int | None = None) -> Dossier:
+    return dossier_act(dossier_id=dossier_id, action=Action.SUPPLY_INTAKE_SUPPLEMENT, actor=actor, at=at,
+                       expected_version=expected_version)
+
+
+def dossier_accept(*, dossier_id: int, actor: User | None, at: datetime | None = None, code: str | None = None,
+                   expected_version: int | None = None) -> Dossier:
+    """Accept a complete dossier: issue its code, its due date and the receipt (Form 01). Starts the clock."""
+    payload = {"code": code} if code else {}
+    return dossier_act(dossier_id=dossier_id, action=Action.ACCEPT, actor=actor, at=at, payload=payload,
+                       expected_version=expected_version)
+
+
+def dossier_refuse(*, dossier_id: int, actor: User | None, reason: str, at: datetime | None = None,
+                   expected_version: int | None = None) -> Dossier:
+    """Refuse at intake (Form 03)."""
+    return dossier_act(dossier_id=dossier_id, action=Action.REFUSE, actor=actor, at=at, payload={"reason": reason},
+                       expected_version=expected_version)
+
+
+def dossier_return_unaccepted(*, dossier_id: int, actor: User | None, reason_code: str, reason: str = "",
+                              at: datetime | None = None, expected_version: int | None = None) -> Dossier:
+    return dossier_act(dossier_id=dossier_id, action=Action.RETURN_UNACCEPTED, actor=actor, at=at,
+                       payload={"reason_code": reason_code, "reason": reason}, expected_version=expected_version)
+
+
+def dossier_forward(*, dossier_id: int, actor: User | None, department: str | None = None,
+                    at: datetime | None = None, expected_version: int | None = None) -> Dossier:
+    """Forward to the competent department (by sector when ``department`` is not given)."""
+    payload = {"department": department} if department else {}
+    return dossier_act(dossier_id=dossier_id, action=Action.FORWARD, actor=actor, at=at, payload=payload,
+                       expected_version=expected_version)
+
+
+def dossier_assign(*, dossier_id: int, actor: User | None, assignee: str, at: datetime | None = None,
+                   expected_version: int | None = None) -> Dossier:
+    return dossier_act(dossier_id=dossier_id, action=Action.ASSIGN, actor=actor, at=at,
+                       payload={"assignee": assignee}, expected_version=expected_version)
+
+
+def dossier_request_supplement(*, dossier_id: int, actor: User | None, reason: str, at: datetime | None = None,
+                               expected_version: int | None = None) -> Dossier:
+    """Form 02 during processing; when supplied, the clock restarts (rules §2.2)."""
+    return dossier_act(dossier_id=dossier_id, action=Action.REQUEST_SUPPLEMENT, actor=actor, at=at,
+                       payload={"reason": reason}, expected_version=expected_version)
+
+
+def dossier_supply_supplement(*, dossier_id: int, actor: User | None, at: datetime | None = None,
+                              expected_version: int | None = None) -> Dossier:
+    return dossier_act(dossier_id=dossier_id, action=Action.SUPPLY_SUPPLEMENT, actor=actor, at=at,
+                       expected_version=expected_version)
+
+
+def dossier_request_payment(*, dossier_id: int, actor: User | None, amount: int | Decimal,
+                            at: datetime | None = None, expected_version: int | None = None) -> Dossier:
+    return dossier_act(dossier_id=dossier_id, action=Action.REQUEST_PAYMENT, actor=actor, at=at,
+                       payload={"amount": amount}, expected_version=expected_version)
+
+
+def dossier_confirm_payment(*, dossier_id: int, actor: User | None, method: str, amount: int | Decimal,
+                            reference: str = "", at: datetime | None = None,
+                            expected_version: int | None = None) -> Dossier:
+    """Record a payment; from ``awaiting_payment`` it resumes processing, elsewhere it changes no state."""
+    return dossier_act(dossier_id=dossier_id, action=Action.CONFIRM_PAYMENT, actor=actor, at=at,
+                       payload={"method": method, "amount": amount, "reference": reference},
+                       expected_version=expected_version)
+
+
+def dossier_extend(*, dossier_id: int, actor: User | None, new_appointment: datetime, reason: str = "",
+                   at: datetime | None = None, expected_version: int | None = None) -> Dossier:
+    """Apology and new appointment (Form 04): the statutory due is unchanged (rules §2.2)."""
+    return dossier_act(dossier_id=dossier_id, action=Action.EXTEND, actor=actor, at=at,
+                       payload={"new_appointment": new_appointment, "reason": reason},
+                       expected_version=expected_version)
+
+
+def dossier_propose(*, dossier_id: int, actor: User | None, note: str = "", at: datetime | None = None,
+                    expected_version: int | None = None) -> Dossier:
+    return dossier_act(dossier_id=dossier_id, action=Action.PROPOSE, actor=actor, at=at, payload={"note": note},
+                       expected_version=expected_version)
+
+
+def dossier_approve(*, dossier_id: int, actor: User | None, note: str = "", at: datetime | None = None,
+                    expected_version: int | None = None) -> Dossier:
+    return dossier_act(dossier_id=dossier_id, action=Action.APPROVE, actor=actor, at=at, payload={"note": note},
+                       expected_version=expected_version)
+
+
+def dossier_reject_proposal(*, dossier_id: int, actor: User | None, note: str = "", at: datetime | None = None,
+                            expected_version: int | None = None) -> Dossier:
+    return dossier_act(dossier_id=dossier_id, action=Action.REJECT_PROPOSAL, actor=actor, at=at,
+                       payload={"note": note}, expected_version=expected_version)
+
+
+def dossier_resolve(*, dossier_id: int, actor: User | None, result_code: str, e_copy: bool = False,
+                    at: datetime | None = None, expected_version: int | None = None) -> Dossier:
+    """Issue the result: the dossier ends (rules §3) and its timeliness is stored (§2.3)."""
+    return dossier_act(dossier_id=dossier_id, action=Action.RESOLVE, actor=actor, at=at,
+                       payload={"result_code": result_code, "e_copy": e_copy}, expected_version=expected_version)
+
+
+def dossier_deliver(*, dossier_id: int, actor: User | None, method: str, at: datetime | None = None,
+                    expected_version: int | None = None) -> Dossier:
+    return dossier_act(dossier_id=dossier_id, action=Action.DELIVER, actor=actor, at=at,
+                       payload={"method": method}, expected_version=expected_version)
+
+
+def dossier_stop(*, dossier_id: int, actor: User | None, reason_code: str, reason: str = "",
+                 at: datetime | None = None, expected_version: int | None = None) -> Dossier:
+    return dossier_act(dossier_id=dossier_id, action=Action.STOP, actor=actor, at=at,
+                       payload={"reason_code": reason_code, "reason": reason}, expected_version=expected_version)
+
+
+def dossier_cancel(*, dossier_id: int, actor: User | None, reason: str, at: datetime | None = None,
+                   expected_version: int | None = None) -> Dossier:
+    """Void a record (duplicate, error, abandoned draft); admin only. It then counts in no figure."""
+    return dossier_act(dossier_id=dossier_id, action=Action.CANCEL, actor=actor, at=at, payload={"reason": reason},
+                       expected_version=expected_version)

@@ -1,0 +1,38 @@
+"""Keep personal data (ID numbers, phone numbers) out of every log line.
+
+Logs are read by people who have no need to see citizens' identifiers, so every record passes through
+:class:`PersonalDataFilter`, which masks 9–12 digit citizen ID numbers and Vietnamese phone numbers in the
+message and its arguments.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+# 12-digit citizen identity numbers (CCCD), 9-digit old ID cards, and phone numbers (0xxxxxxxxx, +84xxxxxxxxx).
+_PATTERNS = (
+    re.compile(r"(?<!\d)(?:\+?84|0)\d{9}(?!\d)"),
+    re.compile(r"(?<!\d)\d{12}(?!\d)"),
+    re.compile(r"(?<!\d)\d{9}(?!\d)"),
+)
+
+
+def mask_personal_data(text: str) -> str:
+    """Replace ID and phone numbers in ``text`` by a mask keeping the last 3 digits."""
+    for pattern in _PATTERNS:
+        text = pattern.sub(lambda m: "*" * (len(m.group(0)) - 3) + m.group(0)[-3:], text)
+    return text
+
+
+class PersonalDataFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a broken format string must not break logging
+            return True
+        masked = mask_personal_data(message)
+        if masked != message:
+            record.msg = masked
+            record.args = None
+        return True
