@@ -53,6 +53,11 @@ CATALOGUE = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: object) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
 @pytest.fixture
 def catalogue(db: None) -> dict[str, object]:
     from motcua.catalogue.services import calendar_install_defaults, catalogue_import, department_create

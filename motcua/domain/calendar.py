@@ -57,7 +57,7 @@ _VERSION_SCHEMA: Final = "motcua.calendar/1"
 class CalendarError(ValueError):
     """An invalid calendar definition or argument; ``field`` and ``value`` name what is wrong."""
 
-    def __init__(self, message: str, *, field: str | None = None, value: object = None) -> None:
+    def __init__(self, message: str, *, field: str = "", value: object = None) -> None:
         super().__init__(message)
         self.field = field
         self.value = value

@@ -45,7 +45,7 @@ _ONE_HOUR: Final = timedelta(hours=1)
 class DeadlineError(ValueError):
     """An invalid time limit, or a refused deadline change; ``field`` and ``value`` name what is wrong."""
 
-    def __init__(self, message: str, *, field: str | None = None, value: object = None) -> None:
+    def __init__(self, message: str, *, field: str = "", value: object = None) -> None:
         super().__init__(message)
         self.field = field
         self.value = value
@@ -111,7 +111,7 @@ class TimeLimit:
         object.__setattr__(self, "unit", unit)
         if unit is TimeUnit.CALENDAR_DAYS and self.value != self.value.to_integral_value():
             raise DeadlineError(
-                f"a calendar_days time limit must be a whole number of days, got {self.value}",
+                f"time limit value must be a whole number of days for calendar_days, got {self.value}",
                 field="value",
                 value=self.value,
             )

@@ -47,6 +47,7 @@ __all__ = [
     "ACCEPTED_OPEN",
     "DELIVERY_METHODS",
     "ENDED_ACCEPTED",
+    "ENDING_STATES",
     "LATE_SUPPLEMENT_FLAG",
     "PORTAL_STATUS",
     "REPEAT_SUPPLEMENT_FLAG",
@@ -57,6 +58,7 @@ __all__ = [
     "Action",
     "Decision",
     "DossierSnapshot",
+    "ExtensionRefused",
     "PayloadError",
     "PermissionDenied",
     "ProcedureRules",
@@ -297,7 +299,8 @@ def actions_for(state: State | None, roles: Iterable[Role]) -> tuple[Action, ...
 
 
 def _roles(roles: Iterable[Role | str]) -> frozenset[Role]:
-    return frozenset(Role(role) for role in roles if role in Role._value2member_map_)
+    known = {role.value for role in Role}
+    return frozenset(Role(role) for role in roles if role in known)
 
 
 # -- errors -------------------------------------------------------------------------------------------------
@@ -346,6 +349,15 @@ class PayloadError(ValueError):
         super().__init__(message)
         self.field = field
         self.value = value
+
+
+class ExtensionRefused(PayloadError, DeadlineError):
+    """An extension (Form 04) that rules.md §2.2 does not allow, refused by :func:`apply`.
+
+    Both a :class:`PayloadError` (so a service maps it like any invalid input) and a
+    :class:`~motcua.domain.deadlines.DeadlineError` (what :func:`~motcua.domain.deadlines.check_extension`
+    raises); ``field`` is ``extensions``, ``at``, ``new_appointment`` or ``due_at``.
+    """
 
 
 # -- inputs and output --------------------------------------------------------------------------------------
@@ -398,7 +410,7 @@ class Decision:
 
     action: Action
     from_state: State | None
-    to_state: State | None
+    to_state: State
     at: datetime
     due_at: datetime | None
     appointment_at: datetime | None
@@ -422,8 +434,6 @@ class Decision:
     @property
     def portal_status(self) -> int | None:
         """The national portal status code after the action (rules.md §3)."""
-        if self.to_state is None:
-            return None
         reason = self.payload.get("reason_code")
         return portal_status(self.to_state, reason if isinstance(reason, str) else None)
 
@@ -598,6 +608,8 @@ def apply(
 
     at_local = at.astimezone(calendar.zone)
     to_state = transition.target_from(state)
+    if to_state is None:  # pragma: no cover - only submit starts from no state, and it has a target
+        raise TransitionError(state=state, action=action)
     received_at = snapshot.received_at
     due_at = snapshot.due_at
     appointment_at = snapshot.appointment_at
@@ -637,19 +649,23 @@ def apply(
         calendar_version = calendar.version
     elif action is Action.EXTEND:
         if snapshot.due_at is None:
-            raise DeadlineError("the dossier has no due date to extend", field="due_at", value=None)
+            raise ExtensionRefused("the dossier has no due date to extend", field="due_at", value=None)
         new_appointment = clean["new_appointment"]
         if not isinstance(new_appointment, datetime):  # pragma: no cover - _instant guarantees it
             raise PayloadError(
                 "new_appointment must be an instant", field="new_appointment", value=new_appointment
             )
-        check_extension(
-            calendar=calendar,
-            at=at,
-            due_at=snapshot.due_at,
-            new_appointment=new_appointment,
-            extensions_so_far=snapshot.extensions,
-        )
+        try:
+            check_extension(
+                calendar=calendar,
+                at=at,
+                due_at=snapshot.due_at,
+                new_appointment=new_appointment,
+                extensions_so_far=snapshot.extensions,
+            )
+        except DeadlineError as error:
+            field = error.field or "new_appointment"
+            raise ExtensionRefused(str(error), field=field, value=error.value) from error
         appointment_at = new_appointment
         extensions += 1
     elif action is Action.REQUEST_PAYMENT:

@@ -251,27 +251,29 @@ def _decide(snapshot: DossierSnapshot, action: Action, *, at: datetime, version:
         raise FieldError(exc.field, exc.value, str(exc)) from exc
 
 
-def _jsonable(value: Any) -> Any:
+def _jsonable(value: Any, tz: ZoneInfo) -> Any:
+    """Event payloads are JSON; instants are written in the unit's local time, as officers read them."""
     if isinstance(value, datetime):
-        return value.isoformat()
+        return value.astimezone(tz).isoformat()
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else str(value)
     if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): _jsonable(v, tz) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [_jsonable(v, tz) for v in value]
     return value
 
 
 def _record_event(dossier: Dossier, decision: Decision, *, actor: User | None, roles: frozenset[Role],
-                  extra: Mapping[str, Any] | None = None) -> DossierEvent:
+                  before: DossierSnapshot | None = None, extra: Mapping[str, Any] | None = None) -> DossierEvent:
+    """Append the action's event; its payload says what changed, so history can be rebuilt from events."""
     payload: dict[str, Any] = dict(decision.payload)
-    if decision.due_at is not None and decision.due_at != getattr(decision, "_old_due", None):
-        payload.setdefault("due_at", decision.due_at)
+    if decision.due_at is not None and (before is None or decision.due_at != before.due_at):
+        payload["due_at"] = decision.due_at
     if decision.previous_due_at is not None:
         payload["previous_due_at"] = decision.previous_due_at
-    if decision.appointment_at is not None:
-        payload.setdefault("appointment_at", decision.appointment_at)
+    if decision.appointment_at is not None and (before is None or decision.appointment_at != before.appointment_at):
+        payload["appointment_at"] = decision.appointment_at
     if decision.flags:
         payload["flags"] = list(decision.flags)
     if decision.calendar_version:
@@ -285,7 +287,7 @@ def _record_event(dossier: Dossier, decision: Decision, *, actor: User | None, r
         dossier=dossier, seq=seq, action=decision.action.value,
         from_state=decision.from_state.value if decision.from_state else "",
         to_state=decision.to_state.value, at=decision.at, actor=actor, actor_role=role,
-        payload=_jsonable(payload),
+        payload=_jsonable(payload, ZoneInfo(dossier.receiving_unit.timezone)),
     )
 
 
@@ -320,7 +322,7 @@ def dossier_act(
     at = _now(at)
     payload = dict(payload or {})
     with transaction.atomic():
-        dossier = (Dossier.objects.select_for_update().select_related("procedure_version", "receiving_unit",
+        dossier = (Dossier.objects.select_for_update(of=("self",)).select_related("procedure_version", "receiving_unit",
                                                                        "competent_unit", "department")
                    .filter(pk=dossier_id).first())
         if dossier is None:
@@ -333,12 +335,23 @@ def dossier_act(
         roles = roles_in_unit(actor, unit, department=dossier.department)
         if action is Action.CANCEL:
             roles = roles | roles_in_unit(actor, dossier.competent_unit)
+        before = _snapshot(dossier)
+        _precheck(before.state, action, roles)
         pre = _prepare(dossier, action, payload, actor)
-        decision = _decide(_snapshot(dossier), action, at=at, version=dossier.procedure_version,
+        decision = _decide(before, action, at=at, version=dossier.procedure_version,
                            unit=dossier.receiving_unit, roles=roles, payload=payload)
         extra = _apply(dossier, decision, pre, actor)
-        _record_event(dossier, decision, actor=actor, roles=roles, extra=extra)
+        _record_event(dossier, decision, actor=actor, roles=roles, before=before, extra=extra)
     return dossier
+
+
+def _precheck(state: State | None, action: Action, roles: frozenset[Role]) -> None:
+    """State, then role, are checked before any payload reference is looked up (the core checks them again)."""
+    if action not in lifecycle.allowed_actions(state):
+        error = lifecycle.TransitionError(state=state, action=action)
+        raise StateError(str(error), state=state.value if state else None, allowed=[a.value for a in error.allowed])
+    if not (roles & lifecycle.TRANSITIONS[action].roles) and Role.ADMIN not in roles:
+        raise Forbidden(str(lifecycle.PermissionDenied(action=action, roles=roles)))
 
 
 def _prepare(dossier: Dossier, action: Action, payload: dict[str, Any], actor: User | None) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ from .support import VN, VN_TZ, d, dt
 H = timedelta(hours=1)
 
 
-# -- definition -----------------------------------------------------------------------------------------------
+# -- definition ----------------------------------------------------------------------------------------------
 
 
 def test_default_day_lasts_seven_and_a_half_hours() -> None:
@@ -115,14 +116,14 @@ def test_calendar_is_immutable() -> None:
     calendar = WorkingCalendar()
 
     with pytest.raises(AttributeError):
-        calendar._tz = "UTC"  # type: ignore[misc]
+        calendar._tz = "UTC"
     with pytest.raises(AttributeError):
         del calendar._tz
     with pytest.raises(TypeError):
         calendar.holidays[date(2026, 1, 1)] = "x"  # type: ignore[index]
 
 
-# -- working days ---------------------------------------------------------------------------------------------
+# -- working days --------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -225,14 +226,16 @@ def test_next_working_day(day: str, after: str, on_or_after: str) -> None:
 
 def test_a_calendar_without_working_days_fails_loudly() -> None:
     all_off = WorkingCalendar(
-        overrides=[Override(date=d("2026-03-09") + timedelta(days=i), kind=OverrideKind.DAY_OFF) for i in range(3800)]
+        overrides=[
+            Override(date=d("2026-03-09") + timedelta(days=i), kind=OverrideKind.DAY_OFF) for i in range(3800)
+        ]
     )
 
     with pytest.raises(CalendarError, match="no working day"):
         all_off.next_working_day(d("2026-03-08"))
 
 
-# -- instants -------------------------------------------------------------------------------------------------
+# -- instants ------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -378,9 +381,9 @@ def test_scale_timedelta_rounds_half_up_to_the_microsecond() -> None:
     assert scale_timedelta(timedelta(microseconds=3), Decimal("0.5")) == timedelta(microseconds=2)
 
 
-# -- version --------------------------------------------------------------------------------------------------
+# -- version -------------------------------------------------------------------------------------------------
 
-BASE = {
+BASE: dict[str, Any] = {
     "tz": "Asia/Ho_Chi_Minh",
     "sessions": DEFAULT_SESSIONS,
     "holidays": {d("2026-01-01"): "Tết Dương lịch"},
@@ -389,12 +392,12 @@ BASE = {
 
 
 def test_equal_calendars_have_equal_versions() -> None:
-    one = WorkingCalendar(**BASE)  # type: ignore[arg-type]
+    one = WorkingCalendar(**BASE)
     two = WorkingCalendar(
         tz="Asia/Ho_Chi_Minh",
         sessions=list(DEFAULT_SESSIONS),
-        holidays=dict(BASE["holidays"]),  # type: ignore[call-overload]
-        overrides=list(BASE["overrides"]),  # type: ignore[call-overload]
+        holidays=dict(BASE["holidays"]),
+        overrides=list(BASE["overrides"]),
     )
 
     assert one == two
@@ -416,12 +419,16 @@ def test_equal_calendars_have_equal_versions() -> None:
         {"overrides": ()},
         {"overrides": (Override(date=d("2026-01-02"), kind=OverrideKind.DAY_OFF, note="other note"),)},
         {"overrides": (Override(date=d("2026-01-02"), kind=OverrideKind.WORKING_DAY, note="hoán đổi"),)},
-        {"overrides": (Override(date=d("2026-01-02"), kind=OverrideKind.DAY_OFF, note="hoán đổi", source="x"),)},
+        {
+            "overrides": (
+                Override(date=d("2026-01-02"), kind=OverrideKind.DAY_OFF, note="hoán đổi", source="x"),
+            )
+        },
     ],
 )
 def test_any_change_changes_the_version(change: dict[str, object]) -> None:
-    base = WorkingCalendar(**BASE)  # type: ignore[arg-type]
-    changed = WorkingCalendar(**{**BASE, **change})  # type: ignore[arg-type]
+    base = WorkingCalendar(**BASE)
+    changed = WorkingCalendar(**{**BASE, **change})
 
     assert changed.version != base.version
     assert changed != base

@@ -1,0 +1,290 @@
+"""The historic dossier importer: one JSON line per dossier (interfaces §3.3), replayed through the services.
+
+Usage::
+
+    with open(path, encoding="utf-8") as lines:
+        result = import_dossiers(lines, source=path)
+    result.imported, result.failed, result.skipped, result.errors   # [LineError(17, "events[2].at: ...")]
+
+Each non-blank line is
+
+1. validated for shape with :class:`motcua.api.schemas.HistoricDossierIn` (the schema the REST API uses);
+2. given an ``external_ref`` (its own; else ``import:<code>``; else ``import:`` + 32 hex of the SHA-256 of the
+   line's canonical JSON), so that importing the same file again skips what is already there;
+3. replayed in ONE transaction: :func:`~motcua.dossiers.services.dossier_submit` at ``submitted_at``, then
+   every event, in order, through :func:`~motcua.dossiers.services.dossier_act` with ``actor=None`` (the
+   system itself) and the event's instant, then ``synced_to_portal_at`` (a plain field, not an action).
+
+The rules (unknown procedure, an action not allowed from the state, times going backwards…) are the
+services' and the core's: a line they refuse fails alone, is rolled back entirely (no dossier, event,
+component, payment, result or dossier number is left behind) and the next line goes on.
+
+Blank lines are ignored. A line whose ``external_ref`` already exists (imported by an earlier run, or earlier
+in the same file) is *skipped*: counted apart, neither imported again nor failed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from django.db import DatabaseError, transaction
+from pydantic import ValidationError
+
+from motcua.api.schemas import HistoricDossierIn, action_payload
+from motcua.core.errors import ApplicationError, Conflict
+from motcua.domain.calendar import CalendarError
+from motcua.domain.deadlines import DeadlineError
+from motcua.domain.lifecycle import Action
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.services import Applicant, ComponentIn, dossier_act, dossier_submit
+from motcua.logging import mask_personal_data
+
+__all__ = ["ImportResult", "LineError", "external_ref_of", "import_dossiers"]
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 256
+"""Lines read ahead to look their external references up in one query (re-runs skip fast)."""
+MAX_ERRORS_PER_LINE = 3
+"""A line with many shape errors reports the first few and how many more."""
+_PERSONAL_FIELDS = frozenset({"id_number", "phone"})
+_MAX_VALUE_CHARS = 60
+
+
+@dataclass(frozen=True)
+class LineError:
+    """Why line ``line_no`` (1-based) was not imported; ``message`` starts with the field path or event."""
+
+    line_no: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line_no}: {self.message}"
+
+
+@dataclass
+class ImportResult:
+    """The outcome of one import: ``imported + failed + skipped`` = the non-blank lines read."""
+
+    source: str
+    imported: int = 0
+    failed: int = 0
+    skipped: int = 0
+    errors: list[LineError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Every line was imported or skipped."""
+        return self.failed == 0
+
+    def summary(self) -> str:
+        """``imported N, failed M`` (interfaces §2)."""
+        return f"imported {self.imported}, failed {self.failed}"
+
+
+class _LineFailed(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    line_no: int
+    data: HistoricDossierIn | None = None
+    external_ref: str = ""
+    error: str = ""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# messages
+
+
+def _mask(value: str) -> str:
+    """Never print a full ID or phone number: keep the last 3 characters."""
+    return "*" * max(0, len(value) - 3) + value[-3:]
+
+
+def _path(loc: Sequence[int | str]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _shown_value(loc: Sequence[int | str], value: object) -> str | None:
+    """The offending value as printed in an error, or None when it is not a plain value."""
+    if isinstance(value, bool) or value is None or isinstance(value, int | float):
+        return json.dumps(value)
+    if not isinstance(value, str):
+        return None  # an object or a list (e.g. the parent of a missing key): too long, may hold personal data
+    if loc and loc[-1] in _PERSONAL_FIELDS:
+        value = _mask(value)
+    if len(value) > _MAX_VALUE_CHARS:
+        value = value[:_MAX_VALUE_CHARS] + "…"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _validation_message(exc: ValidationError) -> str:
+    errors = exc.errors(include_url=False)
+    parts: list[str] = []
+    for err in errors[:MAX_ERRORS_PER_LINE]:
+        if err["type"] == "json_invalid":
+            parts.append(f"invalid JSON: {err.get('ctx', {}).get('error', err['msg'])}")
+            continue
+        loc = err["loc"]
+        text = f"{_path(loc)}: {err['msg']}" if loc else str(err["msg"])
+        shown = _shown_value(loc, err.get("input")) if err["type"] != "missing" else None
+        if shown is not None:
+            text += f" (got {shown})"
+        parts.append(text)
+    if len(errors) > MAX_ERRORS_PER_LINE:
+        parts.append(f"and {len(errors) - MAX_ERRORS_PER_LINE} more")
+    return "; ".join(parts)
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ApplicationError):
+        return exc.message
+    if isinstance(exc, DeadlineError | CalendarError):  # a core refusal that reached us unmapped
+        return f"{exc.field}: {exc}" if exc.field else str(exc)
+    return f"database refused the line ({type(exc).__name__}): {str(exc).strip().splitlines()[0]}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# reading
+
+
+def external_ref_of(data: HistoricDossierIn, raw_line: str) -> str:
+    """The import key of a line: its ``external_ref``; else ``import:<code>``; else a hash of its content.
+
+    The hash is over the line's canonical JSON (keys sorted, no spaces), so re-formatting a file does not
+    change it.
+    """
+    if data.external_ref:
+        return data.external_ref
+    if data.code:
+        return f"import:{data.code}"
+    canonical = json.dumps(json.loads(raw_line), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return "import:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
+
+
+def _parse(line_no: int, line: str) -> _Parsed:
+    try:
+        data = HistoricDossierIn.model_validate_json(line)
+    except ValidationError as exc:
+        return _Parsed(line_no=line_no, error=_validation_message(exc))
+    return _Parsed(line_no=line_no, data=data, external_ref=external_ref_of(data, line))
+
+
+def _chunks(lines: Iterable[str]) -> Iterator[list[tuple[int, str]]]:
+    numbered = ((n, line) for n, line in enumerate(lines, start=1) if line.strip())
+    while chunk := list(islice(numbered, CHUNK)):
+        yield chunk
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# replaying one line
+
+
+def _replay(data: HistoricDossierIn, external_ref: str) -> None:
+    """Submit, then perform each event through the services, in the caller's transaction."""
+    applicant = data.applicant
+    try:
+        dossier = dossier_submit(
+            procedure_code=data.procedure,
+            receiving_unit_code=data.receiving_unit,
+            competent_unit_code=data.competent_unit,
+            channel=data.channel,
+            applicant=Applicant(name=applicant.name, id_number=applicant.id_number, phone=applicant.phone,
+                                email=applicant.email, address=applicant.address),
+            components=[ComponentIn(code=c.code, digitized=c.digitized, reused=c.reused, submitted=c.submitted)
+                        for c in data.components],
+            fees_exempt=data.fees_exempt,
+            at=data.submitted_at,
+            actor=None,
+            external_ref=external_ref,
+        )
+    except Conflict as exc:
+        if exc.field == "external_ref":
+            raise  # a duplicate: the caller counts it as skipped
+        raise _LineFailed(_error_text(exc)) from exc
+    except (ApplicationError, DeadlineError, CalendarError, DatabaseError) as exc:
+        raise _LineFailed(_error_text(exc)) from exc
+
+    for k, event in enumerate(data.events):
+        action = Action(event.action)
+        payload = action_payload(action, event)
+        if action is Action.ACCEPT and data.code:
+            if payload.get("code", data.code) != data.code:
+                raise _LineFailed(f"events[{k}].code: differs from the line's code {data.code!r} "
+                                  f"(got {payload['code']!r})")
+            payload["code"] = data.code
+        try:
+            dossier_act(dossier_id=dossier.pk, action=action, actor=None, at=event.at, payload=payload)
+        except (ApplicationError, DeadlineError, CalendarError, DatabaseError) as exc:
+            raise _LineFailed(f"events[{k}] ({action.value}): {_error_text(exc)}") from exc
+
+    if data.synced_to_portal_at is not None:
+        Dossier.objects.filter(pk=dossier.pk).update(synced_to_portal_at=data.synced_to_portal_at)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the import
+
+
+def import_dossiers(
+    lines: Iterable[str],
+    *,
+    source: str,
+    progress: Callable[[int], None] | None = None,
+    on_error: Callable[[LineError], None] | None = None,
+) -> ImportResult:
+    """Import historic dossiers from JSON Lines (interfaces §3.3); each line is atomic.
+
+    ``lines`` is read lazily (a file object streams). ``progress(n)`` is called after each line with the
+    number of the last line handled (blank ones included); ``on_error(error)`` as soon as a line fails, so a
+    long import can report while it runs. ``source`` names the input in the result and the log.
+    """
+    result = ImportResult(source=source)
+
+    def fail(line_no: int, message: str) -> None:
+        error = LineError(line_no=line_no, message=mask_personal_data(message))
+        result.failed += 1
+        result.errors.append(error)
+        if on_error is not None:
+            on_error(error)
+
+    for chunk in _chunks(lines):
+        parsed = [_parse(n, line) for n, line in chunk]
+        refs = [p.external_ref for p in parsed if p.data is not None]
+        existing = set(Dossier.objects.filter(external_ref__in=refs).values_list("external_ref", flat=True))
+        for item in parsed:
+            if item.data is None:
+                fail(item.line_no, item.error)
+            elif item.external_ref in existing:
+                result.skipped += 1
+            else:
+                try:
+                    with transaction.atomic():
+                        _replay(item.data, item.external_ref)
+                except _LineFailed as exc:
+                    fail(item.line_no, exc.message)
+                except Conflict:  # the same external_ref earlier in this file (or a concurrent import)
+                    result.skipped += 1
+                else:
+                    result.imported += 1
+            if progress is not None:
+                progress(item.line_no)
+    logger.info("import of %s: imported %d, failed %d, skipped %d", source, result.imported, result.failed,
+                result.skipped)
+    return result
