@@ -22,33 +22,68 @@ def vn(text: str) -> datetime:
 CATALOGUE = {
     "units": [
         {"code": PROVINCE, "name": "Tỉnh Cao Bằng", "kind": "province", "admin_code": "04"},
-        {"code": COMMUNE, "name": "Xã Đông Khê", "kind": "commune", "parent": PROVINCE, "admin_code": "01786"},
+        {
+            "code": COMMUNE,
+            "name": "Xã Đông Khê",
+            "kind": "commune",
+            "parent": PROVINCE,
+            "admin_code": "01786",
+        },
         {"code": OTHER_COMMUNE, "name": "Xã Thạch An", "kind": "commune", "parent": PROVINCE},
     ],
-    "sectors": [{"code": "HT", "name": "Hộ tịch"}, {"code": "DD", "name": "Đất đai"},
-                {"code": "CT", "name": "Chứng thực"}],
+    "sectors": [
+        {"code": "HT", "name": "Hộ tịch"},
+        {"code": "DD", "name": "Đất đai"},
+        {"code": "CT", "name": "Chứng thực"},
+    ],
     "procedures": [
-        {"code": "1.001022", "name": "Thủ tục đăng ký nhận cha, mẹ, con", "sector": "HT",
-         "time_limit": {"value": 3, "unit": "working_days"},
-         "fees": [{"kind": "charge", "name": "Lệ phí", "amount": 15000}],
-         "components": [{"code": "TK", "name": "Tờ khai", "required": True},
-                        {"code": "CC", "name": "Chứng cứ", "required": True}],
-         "boundary_independent": True, "online": "full"},
-        {"code": "1.001193", "name": "Thủ tục đăng ký khai sinh", "sector": "HT",
-         "time_limit": {"value": 1, "unit": "same_day"},
-         "fees": [{"kind": "charge", "name": "Lệ phí (miễn)", "amount": 0}],
-         "components": [{"code": "TK", "name": "Tờ khai", "required": True}], "online": "full"},
-        {"code": "1.012784", "name": "Tách thửa hoặc hợp thửa đất", "sector": "DD",
-         "time_limit": {"value": 12, "unit": "working_days"}, "pause_for_payment": True,
-         "fees": [{"kind": "charge", "name": "Lệ phí", "amount": None}],
-         "components": [{"code": "DON", "name": "Đơn", "required": True}]},
-        {"code": "1.013949", "name": "Giao đất, cho thuê đất", "sector": "DD",
-         "time_limit": {"value": 15, "unit": "calendar_days"}, "components": []},
-        {"code": "2.000815", "name": "Chứng thực bản sao từ bản chính", "sector": "CT",
-         "time_limit": {"value": 4, "unit": "working_hours"},
-         "online_time_limit": {"value": 1, "unit": "working_days"},
-         "fees": [{"kind": "fee", "name": "Phí", "amount": 2000}],
-         "components": [{"code": "BC", "name": "Bản chính", "required": True}]},
+        {
+            "code": "1.001022",
+            "name": "Thủ tục đăng ký nhận cha, mẹ, con",
+            "sector": "HT",
+            "time_limit": {"value": 3, "unit": "working_days"},
+            "fees": [{"kind": "charge", "name": "Lệ phí", "amount": 15000}],
+            "components": [
+                {"code": "TK", "name": "Tờ khai", "required": True},
+                {"code": "CC", "name": "Chứng cứ", "required": True},
+            ],
+            "boundary_independent": True,
+            "online": "full",
+        },
+        {
+            "code": "1.001193",
+            "name": "Thủ tục đăng ký khai sinh",
+            "sector": "HT",
+            "time_limit": {"value": 1, "unit": "same_day"},
+            "fees": [{"kind": "charge", "name": "Lệ phí (miễn)", "amount": 0}],
+            "components": [{"code": "TK", "name": "Tờ khai", "required": True}],
+            "online": "full",
+        },
+        {
+            "code": "1.012784",
+            "name": "Tách thửa hoặc hợp thửa đất",
+            "sector": "DD",
+            "time_limit": {"value": 12, "unit": "working_days"},
+            "pause_for_payment": True,
+            "fees": [{"kind": "charge", "name": "Lệ phí", "amount": None}],
+            "components": [{"code": "DON", "name": "Đơn", "required": True}],
+        },
+        {
+            "code": "1.013949",
+            "name": "Giao đất, cho thuê đất",
+            "sector": "DD",
+            "time_limit": {"value": 15, "unit": "calendar_days"},
+            "components": [],
+        },
+        {
+            "code": "2.000815",
+            "name": "Chứng thực bản sao từ bản chính",
+            "sector": "CT",
+            "time_limit": {"value": 4, "unit": "working_hours"},
+            "online_time_limit": {"value": 1, "unit": "working_days"},
+            "fees": [{"kind": "fee", "name": "Phí", "amount": 2000}],
+            "components": [{"code": "BC", "name": "Bản chính", "required": True}],
+        },
     ],
 }
 
@@ -60,8 +95,8 @@ def _fast_password_hashing(settings: object) -> None:
 
 @pytest.fixture
 def catalogue(db: None) -> dict[str, object]:
-    from motcua.catalogue.services import calendar_install_defaults, catalogue_import, department_create
     from motcua.catalogue.models import Unit
+    from motcua.catalogue.services import calendar_install_defaults, catalogue_import, department_create
 
     catalogue_import(data=CATALOGUE)
     calendar_install_defaults()

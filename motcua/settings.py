@@ -45,12 +45,19 @@ DEBUG = _env_bool("DEBUG") and not PRODUCTION
 _DEV_SECRET = "motcua-development-key-not-for-production-use-0123456789"  # noqa: S105
 SECRET_KEY = _env("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if PRODUCTION and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET):
-    raise ImproperlyConfigured("MOTCUA_SECRET_KEY must be set to a long random value when MOTCUA_PRODUCTION=1")
+    raise ImproperlyConfigured(
+        "MOTCUA_SECRET_KEY must be set to a long random value when MOTCUA_PRODUCTION=1"
+    )
 
-ALLOWED_HOSTS = [h.strip() for h in _env("ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1]")
-                 .split(",") if h.strip()]
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in _env("ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1]").split(",")
+    if h.strip()
+]
 if PRODUCTION and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("MOTCUA_ALLOWED_HOSTS must list the server's host names when MOTCUA_PRODUCTION=1")
+    raise ImproperlyConfigured(
+        "MOTCUA_ALLOWED_HOSTS must list the server's host names when MOTCUA_PRODUCTION=1"
+    )
 if "testserver" not in ALLOWED_HOSTS and not PRODUCTION:
     ALLOWED_HOSTS.append("testserver")
 
@@ -127,7 +134,9 @@ def _database() -> dict[str, object]:
         config["ENGINE"] = "django.db.backends.postgresql"
         config.setdefault("OPTIONS", {})
     else:
-        raise ImproperlyConfigured(f"MOTCUA_DATABASE_URL: unsupported database {engine!r} (use sqlite or postgres)")
+        raise ImproperlyConfigured(
+            f"MOTCUA_DATABASE_URL: unsupported database {engine!r} (use sqlite or postgres)"
+        )
     return config
 
 

@@ -43,20 +43,32 @@ class RoleAssignment(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(_("vai trò"), max_length=20, choices=ROLE_CHOICES)
-    unit = models.ForeignKey("catalogue.Unit", verbose_name=_("đơn vị"), on_delete=models.CASCADE,
-                             related_name="role_assignments")
-    department = models.ForeignKey("catalogue.Department", verbose_name=_("phòng/bộ phận"), null=True, blank=True,
-                                   on_delete=models.CASCADE, related_name="role_assignments")
+    unit = models.ForeignKey(
+        "catalogue.Unit", verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    department = models.ForeignKey(
+        "catalogue.Department",
+        verbose_name=_("phòng/bộ phận"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+    )
 
     class Meta:
         verbose_name = _("phân quyền")
         verbose_name_plural = _("phân quyền")
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "unit"], condition=models.Q(department__isnull=True),
-                                    name="role_assignment_unit_unique"),
-            models.UniqueConstraint(fields=["user", "role", "unit", "department"],
-                                    condition=models.Q(department__isnull=False),
-                                    name="role_assignment_department_unique"),
+            models.UniqueConstraint(
+                fields=["user", "role", "unit"],
+                condition=models.Q(department__isnull=True),
+                name="role_assignment_unit_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "unit", "department"],
+                condition=models.Q(department__isnull=False),
+                name="role_assignment_department_unique",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -30,7 +30,8 @@ def roles_in_unit(user: User | None, unit: Unit, *, department: Department | Non
     roles: set[Role] = {Role.ADMIN} if user.is_superuser else set()
     unit_ids = [unit.pk] + ([unit.parent_id] if unit.parent_id else [])
     for role, department_id in RoleAssignment.objects.filter(user=user, unit_id__in=unit_ids).values_list(
-            "role", "department_id"):
+        "role", "department_id"
+    ):
         if department_id is None or department is None or department_id == department.pk:
             roles.add(Role(role))
     return frozenset(roles)

@@ -14,7 +14,7 @@ from motcua.core.errors import FieldError, NotFound
 
 __all__ = ["role_grant", "token_authenticate", "token_create", "token_revoke", "user_create"]
 
-TOKEN_PREFIX = "mc_"
+TOKEN_PREFIX = "mc_"  # noqa: S105 - a public prefix, not a secret
 ROLE_VALUES = {value for value, _label in ROLE_CHOICES}
 
 
@@ -23,14 +23,21 @@ def _hash(token: str) -> str:
 
 
 @transaction.atomic
-def user_create(*, username: str, password: str | None = None, full_name: str = "", email: str = "",
-                is_superuser: bool = False) -> User:
+def user_create(
+    *,
+    username: str,
+    password: str | None = None,
+    full_name: str = "",
+    email: str = "",
+    is_superuser: bool = False,
+) -> User:
     if not username or len(username) > 150:
         raise FieldError("username", username, "must be 1–150 characters")
     if User.objects.filter(username=username).exists():
         raise FieldError("username", username, "is already taken")
-    user = User(username=username, full_name=full_name, email=email, is_superuser=is_superuser,
-                is_staff=is_superuser)
+    user = User(
+        username=username, full_name=full_name, email=email, is_superuser=is_superuser, is_staff=is_superuser
+    )
     if password:
         user.set_password(password)
     else:
@@ -40,7 +47,9 @@ def user_create(*, username: str, password: str | None = None, full_name: str = 
 
 
 @transaction.atomic
-def role_grant(*, user: User, role: str, unit_code: str, department_code: str | None = None) -> RoleAssignment:
+def role_grant(
+    *, user: User, role: str, unit_code: str, department_code: str | None = None
+) -> RoleAssignment:
     from motcua.catalogue.models import Department, Unit
 
     if role not in ROLE_VALUES:
@@ -53,8 +62,9 @@ def role_grant(*, user: User, role: str, unit_code: str, department_code: str | 
         department = Department.objects.filter(unit=unit, code=department_code).first()
         if department is None:
             raise FieldError("department", department_code, f"is not a department of {unit_code}")
-    assignment, _created = RoleAssignment.objects.get_or_create(user=user, role=role, unit=unit,
-                                                                department=department)
+    assignment, _created = RoleAssignment.objects.get_or_create(
+        user=user, role=role, unit=unit, department=department
+    )
     if not user.is_staff and role in {"admin"}:
         user.is_staff = True
         user.save(update_fields=["is_staff"])

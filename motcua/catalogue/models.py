@@ -27,22 +27,35 @@ class Unit(models.Model):
         COMMUNE = "commune", _("Xã/phường/đặc khu")
 
     code = models.CharField(
-        _("mã định danh"), max_length=40, unique=True,
+        _("mã định danh"),
+        max_length=40,
+        unique=True,
         help_text=_("Agency identifier (mã định danh), the prefix of dossier codes, e.g. 000.31.00.H11"),
     )
     admin_code = models.CharField(
-        _("mã đơn vị hành chính"), max_length=10, unique=True, null=True, blank=True,
+        _("mã đơn vị hành chính"),
+        max_length=10,
+        unique=True,
+        null=True,
+        blank=True,
         help_text=_("National statistical code of the administrative unit (Cao Bằng 04, Đông Khê 01786)"),
     )
     name = models.CharField(_("tên"), max_length=200)
     kind = models.CharField(_("cấp"), max_length=10, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("tỉnh"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("tỉnh"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     timezone = models.CharField(_("múi giờ"), max_length=60, default="Asia/Ho_Chi_Minh")
     office_hours = models.JSONField(_("giờ làm việc"), default=default_office_hours)
     dossier_code_pattern = models.CharField(
-        _("mẫu mã hồ sơ"), max_length=80, blank=True,
+        _("mẫu mã hồ sơ"),
+        max_length=80,
+        blank=True,
         help_text=_("Empty = {unit}-{yymmdd}-{seq:04d} (rules §3.1)"),
     )
     active = models.BooleanField(_("đang hoạt động"), default=True)
@@ -69,16 +82,22 @@ class Unit(models.Model):
 class Department(models.Model):
     """A department (bộ phận chuyên môn) of a unit; procedures route to it by sector."""
 
-    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="departments")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="departments"
+    )
     code = models.CharField(_("mã"), max_length=40)
     name = models.CharField(_("tên"), max_length=200)
-    sectors = models.ManyToManyField("Sector", verbose_name=_("lĩnh vực"), blank=True, related_name="departments")
+    sectors = models.ManyToManyField(
+        "Sector", verbose_name=_("lĩnh vực"), blank=True, related_name="departments"
+    )
 
     class Meta:
         ordering = ["unit", "code"]
         verbose_name = _("phòng/bộ phận")
         verbose_name_plural = _("phòng/bộ phận")
-        constraints = [models.UniqueConstraint(fields=["unit", "code"], name="department_code_unique_in_unit")]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "code"], name="department_code_unique_in_unit")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} — {self.unit.name}"
@@ -109,10 +128,16 @@ class Procedure(models.Model):
 
     code = models.CharField(_("mã thủ tục"), max_length=30, unique=True)
     name = models.CharField(_("tên thủ tục"), max_length=500)
-    sector = models.ForeignKey(Sector, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT, related_name="procedures")
+    sector = models.ForeignKey(
+        Sector, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT, related_name="procedures"
+    )
     level = models.CharField(_("cấp thực hiện"), max_length=10, choices=Level.choices, default=Level.COMMUNE)
     current_version = models.ForeignKey(
-        "ProcedureVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "ProcedureVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("phiên bản hiện hành"),
     )
     active = models.BooleanField(_("đang áp dụng"), default=True)
@@ -153,9 +178,13 @@ class ProcedureVersion(models.Model):
     fees = models.JSONField(_("phí, lệ phí"), default=list, blank=True)
     components = models.JSONField(_("thành phần hồ sơ"), default=list, blank=True)
     boundary_independent = models.BooleanField(_("không phụ thuộc địa giới"), default=False)
-    online = models.CharField(_("dịch vụ công trực tuyến"), max_length=10, choices=Online.choices, default=Online.NONE)
+    online = models.CharField(
+        _("dịch vụ công trực tuyến"), max_length=10, choices=Online.choices, default=Online.NONE
+    )
     requires_e_result = models.BooleanField(_("kết quả điện tử"), default=False)
-    notes = models.JSONField(default=dict, blank=True, help_text=_("Keys of the import we keep as notes (e.g. source)"))
+    notes = models.JSONField(
+        default=dict, blank=True, help_text=_("Keys of the import we keep as notes (e.g. source)")
+    )
     content_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -172,26 +201,33 @@ class ProcedureVersion(models.Model):
 
     def fee_total(self) -> Decimal:
         """Sum of the fee lines whose amount is set (``null`` = set by the province, not charged yet)."""
-        return sum((Decimal(str(line["amount"])) for line in self.fees if line.get("amount") is not None),
-                   Decimal(0))
+        return sum(
+            (Decimal(str(line["amount"])) for line in self.fees if line.get("amount") is not None), Decimal(0)
+        )
 
     def component_codes(self) -> list[str]:
         return [c["code"] for c in self.components]
 
     def as_catalogue_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "code": self.procedure.code, "name": self.name, "sector": self.procedure.sector.code,
+            "code": self.procedure.code,
+            "name": self.name,
+            "sector": self.procedure.sector.code,
             "level": self.procedure.level,
             "time_limit": {"value": _num(self.time_limit_value), "unit": self.time_limit_unit},
-            "fees": self.fees, "components": self.components,
-            "boundary_independent": self.boundary_independent, "online": self.online,
+            "fees": self.fees,
+            "components": self.components,
+            "boundary_independent": self.boundary_independent,
+            "online": self.online,
             "requires_e_result": self.requires_e_result,
             "same_day_cutoff": self.same_day_cutoff.strftime("%H:%M"),
             "pause_for_payment": self.pause_for_payment,
         }
         if self.online_time_limit_value is not None:
-            data["online_time_limit"] = {"value": _num(self.online_time_limit_value),
-                                         "unit": self.online_time_limit_unit}
+            data["online_time_limit"] = {
+                "value": _num(self.online_time_limit_value),
+                "unit": self.online_time_limit_unit,
+            }
         return data
 
 
@@ -213,17 +249,25 @@ class CalendarOverride(models.Model):
     kind = models.CharField(_("loại"), max_length=12, choices=Kind.choices)
     note = models.TextField(_("ghi chú"), blank=True)
     source = models.TextField(_("căn cứ"), blank=True)
-    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="calendar_overrides")
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="calendar_overrides"
+    )
 
     class Meta:
         ordering = ["date"]
         verbose_name = _("điều chỉnh lịch làm việc")
         verbose_name_plural = _("điều chỉnh lịch làm việc")
         constraints = [
-            models.UniqueConstraint(fields=["date"], condition=models.Q(unit__isnull=True),
-                                    name="calendar_override_global_date_unique"),
-            models.UniqueConstraint(fields=["unit", "date"], condition=models.Q(unit__isnull=False),
-                                    name="calendar_override_unit_date_unique"),
+            models.UniqueConstraint(
+                fields=["date"],
+                condition=models.Q(unit__isnull=True),
+                name="calendar_override_global_date_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "date"],
+                condition=models.Q(unit__isnull=False),
+                name="calendar_override_unit_date_unique",
+            ),
         ]
 
     def __str__(self) -> str:

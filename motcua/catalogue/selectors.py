@@ -26,16 +26,19 @@ def _public_holidays() -> tuple[tuple[date, str], ...]:
 
 def unit_overrides(unit: Unit) -> tuple[Override, ...]:
     """The overrides that apply to ``unit``: global ones, with the unit's own winning on the same date."""
-    rows = CalendarOverride.objects.filter(Q(unit__isnull=True) | Q(unit=unit)).values_list("date", "kind", "note",
-                                                                                            "unit_id")
+    rows = CalendarOverride.objects.filter(Q(unit__isnull=True) | Q(unit=unit)).values_list(
+        "date", "kind", "note", "unit_id"
+    )
     by_date: dict[date, Override] = {}
-    for day, kind, note, unit_id in sorted(rows, key=lambda r: r[3] is not None):
+    for day, kind, note, _unit_id in sorted(rows, key=lambda r: r[3] is not None):
         by_date[day] = Override(date=day, kind=OverrideKind(kind), note=note)
     return tuple(by_date[d] for d in sorted(by_date))
 
 
 @lru_cache(maxsize=256)
-def _calendar(tz: str, sessions: tuple[tuple[str, str], ...], overrides: tuple[Override, ...]) -> WorkingCalendar:
+def _calendar(
+    tz: str, sessions: tuple[tuple[str, str], ...], overrides: tuple[Override, ...]
+) -> WorkingCalendar:
     from datetime import time
 
     return WorkingCalendar(
@@ -59,7 +62,9 @@ def unit_calendar(unit: Unit) -> WorkingCalendar:
 def procedure_rules(version: ProcedureVersion) -> ProcedureRules:
     online = None
     if version.online_time_limit_value is not None and version.online_time_limit_unit:
-        online = TimeLimit(value=version.online_time_limit_value, unit=TimeUnit(version.online_time_limit_unit))
+        online = TimeLimit(
+            value=version.online_time_limit_value, unit=TimeUnit(version.online_time_limit_unit)
+        )
     return ProcedureRules(
         time_limit=TimeLimit(value=version.time_limit_value, unit=TimeUnit(version.time_limit_unit)),
         online_time_limit=online,
@@ -74,9 +79,14 @@ def catalogue_export() -> dict[str, object]:
 
     units = []
     for unit in Unit.objects.select_related("parent").order_by("kind", "code"):
-        item: dict[str, object] = {"code": unit.code, "name": unit.name, "kind": unit.kind,
-                                   "admin_code": unit.admin_code, "timezone": unit.timezone,
-                                   "office_hours": unit.office_hours}
+        item: dict[str, object] = {
+            "code": unit.code,
+            "name": unit.name,
+            "kind": unit.kind,
+            "admin_code": unit.admin_code,
+            "timezone": unit.timezone,
+            "office_hours": unit.office_hours,
+        }
         if unit.parent:
             item["parent"] = unit.parent.code
         if unit.dossier_code_pattern:
@@ -88,6 +98,8 @@ def catalogue_export() -> dict[str, object]:
         "sectors": [{"code": s.code, "name": s.name} for s in Sector.objects.all()],
         "procedures": [
             {**p.current_version.as_catalogue_dict(), **p.current_version.notes}
-            for p in Procedure.objects.select_related("current_version", "sector").exclude(current_version=None)
+            for p in Procedure.objects.select_related("current_version", "sector").exclude(
+                current_version=None
+            )
         ],
     }

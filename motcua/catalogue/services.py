@@ -36,10 +36,30 @@ __all__ = [
     "units_load_official",
 ]
 
-UNIT_KEYS = {"code", "name", "kind", "parent", "admin_code", "timezone", "office_hours", "dossier_code_pattern"}
+UNIT_KEYS = {
+    "code",
+    "name",
+    "kind",
+    "parent",
+    "admin_code",
+    "timezone",
+    "office_hours",
+    "dossier_code_pattern",
+}
 PROCEDURE_KEYS = {
-    "code", "name", "sector", "level", "time_limit", "online_time_limit", "fees", "components",
-    "boundary_independent", "online", "requires_e_result", "same_day_cutoff", "pause_for_payment",
+    "code",
+    "name",
+    "sector",
+    "level",
+    "time_limit",
+    "online_time_limit",
+    "fees",
+    "components",
+    "boundary_independent",
+    "online",
+    "requires_e_result",
+    "same_day_cutoff",
+    "pause_for_payment",
 }
 
 
@@ -68,7 +88,9 @@ def _require(item: Mapping[str, Any], key: str, where: str) -> Any:
     return value
 
 
-def _str(item: Mapping[str, Any], key: str, where: str, *, required: bool = True, max_length: int = 500) -> str:
+def _str(
+    item: Mapping[str, Any], key: str, where: str, *, required: bool = True, max_length: int = 500
+) -> str:
     value = item.get(key)
     if value is None or value == "":
         if required:
@@ -144,7 +166,9 @@ def _fees(value: Any, where: str) -> list[dict[str, Any]]:
         if kind not in ("fee", "charge"):
             raise FieldError(f"{w}.kind", kind, "must be fee or charge")
         amount = line.get("amount")
-        if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int | float) or amount < 0):
+        if amount is not None and (
+            isinstance(amount, bool) or not isinstance(amount, int | float) or amount < 0
+        ):
             raise FieldError(f"{w}.amount", amount, "must be a non-negative number of VND, or null")
         fee = {"kind": kind, "name": _str(line, "name", w), "amount": amount}
         fee.update({k: v for k, v in line.items() if k not in fee})
@@ -166,8 +190,13 @@ def _components(value: Any, where: str) -> list[dict[str, Any]]:
         if code in seen:
             raise FieldError(f"{w}.code", code, "is repeated")
         seen.add(code)
-        components.append({"code": code, "name": _str(comp, "name", w, required=False, max_length=2000),
-                           "required": _bool(comp, "required", w, True)})
+        components.append(
+            {
+                "code": code,
+                "name": _str(comp, "name", w, required=False, max_length=2000),
+                "required": _bool(comp, "required", w, True),
+            }
+        )
     return components
 
 
@@ -216,7 +245,9 @@ def _parse_unit(item: Any, i: int) -> _UnitIn:
             ZoneInfo(str(tz))
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise FieldError(f"{where}.timezone", tz, "is not a known time zone") from exc
-    hours = parse_office_hours(item["office_hours"], f"{where}.office_hours") if "office_hours" in item else None
+    hours = (
+        parse_office_hours(item["office_hours"], f"{where}.office_hours") if "office_hours" in item else None
+    )
     admin_code = item.get("admin_code")
     if admin_code is not None and (not isinstance(admin_code, str) or not admin_code.isdigit()):
         raise FieldError(f"{where}.admin_code", admin_code, "must be a string of digits")
@@ -227,11 +258,18 @@ def _parse_unit(item: Any, i: int) -> _UnitIn:
         try:
             format_dossier_code(unit_code="X", local_date=date(2025, 1, 1), seq=1, pattern=str(pattern))
         except (KeyError, ValueError, IndexError) as exc:
-            raise FieldError(f"{where}.dossier_code_pattern", pattern, f"is not a valid pattern: {exc}") from exc
+            raise FieldError(
+                f"{where}.dossier_code_pattern", pattern, f"is not a valid pattern: {exc}"
+            ) from exc
     return _UnitIn(
-        code=_str(item, "code", where, max_length=40), name=_str(item, "name", where, max_length=200),
-        kind=str(kind), parent=str(parent) if parent else None, admin_code=admin_code,
-        timezone=str(tz) if tz else None, office_hours=hours, pattern=pattern,
+        code=_str(item, "code", where, max_length=40),
+        name=_str(item, "name", where, max_length=200),
+        kind=str(kind),
+        parent=str(parent) if parent else None,
+        admin_code=admin_code,
+        timezone=str(tz) if tz else None,
+        office_hours=hours,
+        pattern=pattern,
         notes={k: v for k, v in item.items() if k not in UNIT_KEYS},
     )
 
@@ -274,12 +312,15 @@ def _parse_procedure(item: Any, i: int, sector_codes: set[str]) -> _ProcedureIn:
         except ValueError as exc:
             raise FieldError(f"{where}.same_day_cutoff", item["same_day_cutoff"], "must be HH:MM") from exc
     notes = {k: v for k, v in item.items() if k not in PROCEDURE_KEYS}
-    return _ProcedureIn(code=code, name=content["name"], sector=sector, level=str(level), content=content,
-                        notes=notes)
+    return _ProcedureIn(
+        code=code, name=content["name"], sector=sector, level=str(level), content=content, notes=notes
+    )
 
 
 def _content_hash(content: Mapping[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(content, sort_keys=True, default=str, ensure_ascii=False).encode()
+    ).hexdigest()
 
 
 @transaction.atomic
@@ -291,7 +332,9 @@ def catalogue_import(*, data: Any) -> CatalogueChanges:
     Unknown keys are kept as notes. Nothing is written if any entry is invalid.
     """
     if not isinstance(data, Mapping):
-        raise FieldError("catalogue", type(data).__name__, "must be a JSON object with units, sectors, procedures")
+        raise FieldError(
+            "catalogue", type(data).__name__, "must be a JSON object with units, sectors, procedures"
+        )
     for key in ("units", "sectors", "procedures"):
         if key in data and not isinstance(data[key], list):
             raise FieldError(key, data[key], "must be a list")
@@ -300,12 +343,21 @@ def catalogue_import(*, data: Any) -> CatalogueChanges:
     for i, item in enumerate(data.get("sectors", [])):
         if not isinstance(item, Mapping):
             raise FieldError(f"sectors[{i}]", item, "must be an object {code, name}")
-        sectors.append((_str(item, "code", f"sectors[{i}]", max_length=20),
-                        _str(item, "name", f"sectors[{i}]", max_length=200)))
+        sectors.append(
+            (
+                _str(item, "code", f"sectors[{i}]", max_length=20),
+                _str(item, "name", f"sectors[{i}]", max_length=200),
+            )
+        )
     known_sectors = set(Sector.objects.values_list("code", flat=True)) | {code for code, _ in sectors}
-    procedures = [_parse_procedure(item, i, known_sectors) for i, item in enumerate(data.get("procedures", []))]
-    for label, codes in (("units", [u.code for u in units]), ("sectors", [c for c, _ in sectors]),
-                         ("procedures", [p.code for p in procedures])):
+    procedures = [
+        _parse_procedure(item, i, known_sectors) for i, item in enumerate(data.get("procedures", []))
+    ]
+    for label, codes in (
+        ("units", [u.code for u in units]),
+        ("sectors", [c for c, _ in sectors]),
+        ("procedures", [p.code for p in procedures]),
+    ):
         seen: set[str] = set()
         for i, code in enumerate(codes):
             if code in seen:
@@ -342,8 +394,10 @@ def _import_units(units: Sequence[_UnitIn], changes: CatalogueChanges) -> None:
         unit = Unit.objects.filter(code=u.code).first()
         if unit is None and u.admin_code:
             unit = Unit.objects.filter(admin_code=u.admin_code).first()
-        if u.admin_code and Unit.objects.filter(admin_code=u.admin_code).exclude(
-                pk=unit.pk if unit else None).exists():
+        if (
+            u.admin_code
+            and Unit.objects.filter(admin_code=u.admin_code).exclude(pk=unit.pk if unit else None).exists()
+        ):
             raise FieldError(f"units[{i}].admin_code", u.admin_code, "belongs to another unit")
         values: dict[str, Any] = {"code": u.code, "name": u.name, "kind": u.kind, "parent": parent}
         if u.admin_code:
@@ -379,7 +433,11 @@ def _import_procedure(proc: _ProcedureIn, changes: CatalogueChanges) -> None:
         changes.created.append(f"procedure {proc.code}")
         header_changed = False
     else:
-        header_changed = (procedure.name, procedure.sector_id, procedure.level) != (proc.name, sector.pk, proc.level)
+        header_changed = (procedure.name, procedure.sector_id, procedure.level) != (
+            proc.name,
+            sector.pk,
+            proc.level,
+        )
         procedure.name, procedure.sector, procedure.level = proc.name, sector, proc.level
     current = procedure.current_version
     if current is not None and current.content_hash == content_hash:
@@ -393,8 +451,9 @@ def _import_procedure(proc: _ProcedureIn, changes: CatalogueChanges) -> None:
             changes.unchanged += 1
         return
     number = (current.number + 1) if current else 1
-    version = ProcedureVersion.objects.create(procedure=procedure, number=number, content_hash=content_hash,
-                                              notes=proc.notes, **proc.content)
+    version = ProcedureVersion.objects.create(
+        procedure=procedure, number=number, content_hash=content_hash, notes=proc.notes, **proc.content
+    )
     procedure.current_version = version
     procedure.save()
     if current is not None:
@@ -412,8 +471,11 @@ def calendar_import(*, data: Any) -> CatalogueChanges:
     An override for a date that already has one (for the same scope) replaces it.
     """
     if not isinstance(data, Mapping) or not isinstance(data.get("overrides"), list):
-        raise FieldError("overrides", None if not isinstance(data, Mapping) else data.get("overrides"),
-                         "the file must be an object with a list `overrides`")
+        raise FieldError(
+            "overrides",
+            None if not isinstance(data, Mapping) else data.get("overrides"),
+            "the file must be an object with a list `overrides`",
+        )
     unit = None
     if data.get("unit") is not None:
         unit = Unit.objects.filter(code=data["unit"]).first()
@@ -458,10 +520,19 @@ def calendar_install_defaults() -> CatalogueChanges:
     """Install the official notices that differ from the ``holidays`` package (rules §2) as global overrides."""
     from motcua.domain.vn_holidays import default_overrides
 
-    return calendar_import(data={"overrides": [
-        {"date": o.date.isoformat(), "kind": o.kind.value, "note": o.note, "source": getattr(o, "source", "")}
-        for o in default_overrides()
-    ]})
+    return calendar_import(
+        data={
+            "overrides": [
+                {
+                    "date": o.date.isoformat(),
+                    "kind": o.kind.value,
+                    "note": o.note,
+                    "source": getattr(o, "source", ""),
+                }
+                for o in default_overrides()
+            ]
+        }
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -499,8 +570,15 @@ def units_load_official() -> CatalogueChanges:
     for p in official.provinces:
         unit = existing.get(p.admin_code)
         if unit is None:
-            new_units.append(Unit(code=f"DVHC-{p.admin_code}", admin_code=p.admin_code, name=p.name,
-                                  kind=Unit.Kind.PROVINCE, office_hours=default_office_hours()))
+            new_units.append(
+                Unit(
+                    code=f"DVHC-{p.admin_code}",
+                    admin_code=p.admin_code,
+                    name=p.name,
+                    kind=Unit.Kind.PROVINCE,
+                    office_hours=default_office_hours(),
+                )
+            )
         elif unit.name != p.name:
             unit.name = p.name
             unit.save(update_fields=["name"])
@@ -509,14 +587,23 @@ def units_load_official() -> CatalogueChanges:
             changes.unchanged += 1
     Unit.objects.bulk_create(new_units)
     changes.created.extend(f"unit {u.code}" for u in new_units)
-    provinces = {u.admin_code: u for u in Unit.objects.filter(kind=Unit.Kind.PROVINCE).exclude(admin_code=None)}
+    provinces = {
+        u.admin_code: u for u in Unit.objects.filter(kind=Unit.Kind.PROVINCE).exclude(admin_code=None)
+    }
     new_units = []
     for c in official.communes:
         unit = existing.get(c.admin_code)
         if unit is None:
-            new_units.append(Unit(code=f"DVHC-{c.admin_code}", admin_code=c.admin_code, name=c.name,
-                                  kind=Unit.Kind.COMMUNE, parent=provinces[c.province],
-                                  office_hours=default_office_hours()))
+            new_units.append(
+                Unit(
+                    code=f"DVHC-{c.admin_code}",
+                    admin_code=c.admin_code,
+                    name=c.name,
+                    kind=Unit.Kind.COMMUNE,
+                    parent=provinces[c.province],
+                    office_hours=default_office_hours(),
+                )
+            )
         elif unit.name != c.name:
             unit.name = c.name
             unit.save(update_fields=["name"])

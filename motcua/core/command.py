@@ -13,7 +13,7 @@ from motcua.core.errors import ApplicationError
 
 
 class MotcuaCommand(BaseCommand):
-    requires_system_checks: list[str] = []  # noqa: RUF012 - Django's own attribute
+    requires_system_checks: list[str] = []
 
     def execute(self, *args: Any, **options: Any) -> Any:
         try:

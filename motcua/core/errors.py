@@ -1,11 +1,11 @@
 """Errors the services raise; the API maps them to ``application/problem+json``, the CLI to one stderr line.
 
-    ApplicationError            (400)  a rule refused the request
-    ├── FieldError              (422)  one input field has a bad value: .field, .value
-    ├── NotFound                (404)
-    ├── Forbidden               (403)  the actor's roles or unit scope do not allow it
-    ├── Conflict                (409)  the record changed since it was read, or a duplicate
-    └── StateError              (409)  the action is not allowed in the dossier's state: .state, .allowed
+ApplicationError            (400)  a rule refused the request
+├── FieldError              (422)  one input field has a bad value: .field, .value
+├── NotFound                (404)
+├── Forbidden               (403)  the actor's roles or unit scope do not allow it
+├── Conflict                (409)  the record changed since it was read, or a duplicate
+└── StateError              (409)  the action is not allowed in the dossier's state: .state, .allowed
 """
 
 from __future__ import annotations
@@ -32,7 +32,9 @@ class ApplicationError(Exception):
         }
         if self.field is not None:
             problem["field"] = self.field
-            problem["value"] = self.value if isinstance(self.value, (str, int, float, bool)) else str(self.value)
+            problem["value"] = (
+                self.value if isinstance(self.value, (str, int, float, bool)) else str(self.value)
+            )
         return problem
 
 

@@ -31,7 +31,6 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any
 
 from django.db import DatabaseError, transaction
 from pydantic import ValidationError

@@ -28,20 +28,47 @@ class Dossier(models.Model):
     """One application by one applicant for one procedure (rules §3)."""
 
     code = models.CharField(_("mã hồ sơ"), max_length=80, unique=True, null=True, blank=True)
-    secret = models.CharField(_("mã tra cứu"), max_length=16,
-                              help_text=_("Printed on the receipt; with the code it opens the public status page"))
-    procedure_version = models.ForeignKey("catalogue.ProcedureVersion", on_delete=models.PROTECT,
-                                          related_name="dossiers", verbose_name=_("thủ tục (phiên bản)"))
+    secret = models.CharField(
+        _("mã tra cứu"),
+        max_length=16,
+        help_text=_("Printed on the receipt; with the code it opens the public status page"),
+    )
+    procedure_version = models.ForeignKey(
+        "catalogue.ProcedureVersion",
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        verbose_name=_("thủ tục (phiên bản)"),
+    )
     procedure = models.ForeignKey("catalogue.Procedure", on_delete=models.PROTECT, related_name="dossiers")
     sector = models.ForeignKey("catalogue.Sector", on_delete=models.PROTECT, related_name="dossiers")
-    receiving_unit = models.ForeignKey("catalogue.Unit", on_delete=models.PROTECT, related_name="received_dossiers",
-                                       verbose_name=_("đơn vị tiếp nhận"))
-    competent_unit = models.ForeignKey("catalogue.Unit", on_delete=models.PROTECT, related_name="competent_dossiers",
-                                       verbose_name=_("đơn vị giải quyết"))
-    department = models.ForeignKey("catalogue.Department", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="dossiers", verbose_name=_("phòng/bộ phận"))
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="assigned_dossiers", verbose_name=_("chuyên viên xử lý"))
+    receiving_unit = models.ForeignKey(
+        "catalogue.Unit",
+        on_delete=models.PROTECT,
+        related_name="received_dossiers",
+        verbose_name=_("đơn vị tiếp nhận"),
+    )
+    competent_unit = models.ForeignKey(
+        "catalogue.Unit",
+        on_delete=models.PROTECT,
+        related_name="competent_dossiers",
+        verbose_name=_("đơn vị giải quyết"),
+    )
+    department = models.ForeignKey(
+        "catalogue.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        verbose_name=_("phòng/bộ phận"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_dossiers",
+        verbose_name=_("chuyên viên xử lý"),
+    )
     channel = models.CharField(_("kênh nộp"), max_length=10, choices=Channel.choices)
     state = models.CharField(_("trạng thái"), max_length=24, choices=STATE_CHOICES, db_index=True)
     stop_reason = models.CharField(max_length=40, blank=True)
@@ -55,16 +82,28 @@ class Dossier(models.Model):
 
     submitted_at = models.DateTimeField(_("thời điểm nộp"))
     received_at = models.DateTimeField(_("thời điểm tiếp nhận"), null=True, blank=True, db_index=True)
-    due_at = models.DateTimeField(_("hạn giải quyết"), null=True, blank=True,
-                                  help_text=_("Statutory due, used for timeliness (rules §2.2)"))
+    due_at = models.DateTimeField(
+        _("hạn giải quyết"),
+        null=True,
+        blank=True,
+        help_text=_("Statutory due, used for timeliness (rules §2.2)"),
+    )
     appointment_at = models.DateTimeField(_("ngày hẹn trả"), null=True, blank=True)
-    ended_at = models.DateTimeField(_("thời điểm kết thúc"), null=True, blank=True, db_index=True,
-                                    help_text=_("Entered resolved or stopped"))
-    closed_at = models.DateTimeField(null=True, blank=True,
-                                     help_text=_("Reached refused, returned, delivered or cancelled"))
+    ended_at = models.DateTimeField(
+        _("thời điểm kết thúc"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("Entered resolved or stopped"),
+    )
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Reached refused, returned, delivered or cancelled")
+    )
     delivered_at = models.DateTimeField(null=True, blank=True)
     delivery_method = models.CharField(max_length=10, blank=True)
-    timeliness = models.CharField(max_length=12, blank=True, help_text=_("Stored when the dossier ends (§2.3)"))
+    timeliness = models.CharField(
+        max_length=12, blank=True, help_text=_("Stored when the dossier ends (§2.3)")
+    )
     calendar_version = models.CharField(max_length=64, blank=True)
     extensions = models.PositiveSmallIntegerField(default=0)
     supplement_requests = models.PositiveSmallIntegerField(default=0)
@@ -74,10 +113,17 @@ class Dossier(models.Model):
     fees_exempt = models.BooleanField(_("miễn phí, lệ phí"), default=False)
     fee_total = models.DecimalField(_("tổng phí, lệ phí"), max_digits=14, decimal_places=0, default=0)
     synced_to_portal_at = models.DateTimeField(null=True, blank=True)
-    external_ref = models.CharField(max_length=120, unique=True, null=True, blank=True,
-                                    help_text=_("Idempotency / import key from the submitting system"))
+    external_ref = models.CharField(
+        max_length=120,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Idempotency / import key from the submitting system"),
+    )
     last_event_at = models.DateTimeField(null=True, blank=True)
-    version = models.PositiveIntegerField(default=0, help_text=_("Incremented on every change (optimistic lock)"))
+    version = models.PositiveIntegerField(
+        default=0, help_text=_("Incremented on every change (optimistic lock)")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -157,8 +203,13 @@ class DossierEvent(models.Model):
     from_state = models.CharField(max_length=24, blank=True)
     to_state = models.CharField(max_length=24)
     at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="dossier_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossier_events",
+    )
     actor_role = models.CharField(max_length=20, blank=True)
     payload = models.JSONField(default=dict, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
@@ -189,6 +240,9 @@ class DailySequence(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "date"], name="daily_sequence_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.date}: {self.last}"
+
 
 class IdempotencyRecord(models.Model):
     """The stored answer to a create request made with an ``Idempotency-Key`` header."""
@@ -203,3 +257,6 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "endpoint", "key"], name="idempotency_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} {self.key}"

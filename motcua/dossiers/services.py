@@ -73,11 +73,20 @@ __all__ = [
 ]
 
 # Actions done at the receiving unit's desk; every other action is the competent unit's.
-DESK_ACTIONS = frozenset({
-    Action.SUBMIT, Action.REQUEST_INTAKE_SUPPLEMENT, Action.SUPPLY_INTAKE_SUPPLEMENT, Action.ACCEPT, Action.REFUSE,
-    Action.RETURN_UNACCEPTED, Action.FORWARD, Action.SUPPLY_SUPPLEMENT, Action.DELIVER,
-})
-SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by citizens
+DESK_ACTIONS = frozenset(
+    {
+        Action.SUBMIT,
+        Action.REQUEST_INTAKE_SUPPLEMENT,
+        Action.SUPPLY_INTAKE_SUPPLEMENT,
+        Action.ACCEPT,
+        Action.REFUSE,
+        Action.RETURN_UNACCEPTED,
+        Action.FORWARD,
+        Action.SUPPLY_SUPPLEMENT,
+        Action.DELIVER,
+    }
+)
+SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105 - the alphabet, not a secret  # no 0/O, 1/I: read aloud and typed by citizens
 
 
 @dataclass(frozen=True)
@@ -150,8 +159,11 @@ def dossier_submit(
     idempotent for the submitting system: a second submit with the same reference is refused as a conflict.
     """
     at = _now(at)
-    procedure = (Procedure.objects.select_related("current_version", "sector")
-                 .filter(code=procedure_code, active=True).first())
+    procedure = (
+        Procedure.objects.select_related("current_version", "sector")
+        .filter(code=procedure_code, active=True)
+        .first()
+    )
     if procedure is None or procedure.current_version is None:
         raise FieldError("procedure", procedure_code, "is not a known procedure code")
     version: ProcedureVersion = procedure.current_version
@@ -164,12 +176,18 @@ def dossier_submit(
         if competent is None:
             raise FieldError("competent_unit", competent_unit_code, "is not a known unit code")
         if not version.boundary_independent:
-            raise FieldError("competent_unit", competent_unit_code,
-                             f"procedure {procedure_code} is not boundary-independent: it must be received by "
-                             "the competent unit")
+            raise FieldError(
+                "competent_unit",
+                competent_unit_code,
+                f"procedure {procedure_code} is not boundary-independent: it must be received by "
+                "the competent unit",
+            )
         if _province_id(competent) != _province_id(receiving):
-            raise FieldError("competent_unit", competent_unit_code,
-                             "a boundary-independent dossier stays within one province")
+            raise FieldError(
+                "competent_unit",
+                competent_unit_code,
+                "a boundary-independent dossier stays within one province",
+            )
     if channel not in Channel.values:
         raise FieldError("channel", channel, "must be direct, online or postal")
     _validate_applicant(applicant)
@@ -177,46 +195,94 @@ def dossier_submit(
     seen: set[str] = set()
     for i, comp in enumerate(components):
         if comp.code not in known:
-            raise FieldError(f"components[{i}].code", comp.code,
-                             f"is not a component of procedure {procedure_code} "
-                             f"(expected one of {', '.join(known) or 'none'})")
+            raise FieldError(
+                f"components[{i}].code",
+                comp.code,
+                f"is not a component of procedure {procedure_code} "
+                f"(expected one of {', '.join(known) or 'none'})",
+            )
         if comp.code in seen:
             raise FieldError(f"components[{i}].code", comp.code, "is repeated")
         seen.add(comp.code)
     if external_ref is not None and Dossier.objects.filter(external_ref=external_ref).exists():
-        raise Conflict(f"a dossier with external reference {external_ref!r} already exists",
-                       field="external_ref", value=external_ref)
+        raise Conflict(
+            f"a dossier with external reference {external_ref!r} already exists",
+            field="external_ref",
+            value=external_ref,
+        )
 
     roles = roles_in_unit(actor, receiving)
-    snapshot = DossierSnapshot(state=None, channel=channel, received_at=None, due_at=None, appointment_at=None,
-                               extensions=0, supplement_requests=0, awaiting_payment_since=None,
-                               last_event_at=None)
-    decision = _decide(snapshot, Action.SUBMIT, at=at, version=version, unit=receiving, roles=roles, payload={})
+    snapshot = DossierSnapshot(
+        state=None,
+        channel=channel,
+        received_at=None,
+        due_at=None,
+        appointment_at=None,
+        extensions=0,
+        supplement_requests=0,
+        awaiting_payment_since=None,
+        last_event_at=None,
+    )
+    decision = _decide(
+        snapshot, Action.SUBMIT, at=at, version=version, unit=receiving, roles=roles, payload={}
+    )
     dossier = Dossier(
-        secret=_new_secret(), procedure_version=version, procedure=procedure, sector=procedure.sector,
-        receiving_unit=receiving, competent_unit=competent, channel=channel, state=decision.to_state,
-        applicant_name=applicant.name.strip(), applicant_id_number=applicant.id_number,
-        applicant_phone=applicant.phone.replace(" ", ""), applicant_email=applicant.email,
-        applicant_address=applicant.address, submitted_at=at, fees_exempt=fees_exempt,
-        fee_total=Decimal(0) if fees_exempt else version.fee_total(), external_ref=external_ref,
-        last_event_at=at, version=1,
+        secret=_new_secret(),
+        procedure_version=version,
+        procedure=procedure,
+        sector=procedure.sector,
+        receiving_unit=receiving,
+        competent_unit=competent,
+        channel=channel,
+        state=decision.to_state,
+        applicant_name=applicant.name.strip(),
+        applicant_id_number=applicant.id_number,
+        applicant_phone=applicant.phone.replace(" ", ""),
+        applicant_email=applicant.email,
+        applicant_address=applicant.address,
+        submitted_at=at,
+        fees_exempt=fees_exempt,
+        fee_total=Decimal(0) if fees_exempt else version.fee_total(),
+        external_ref=external_ref,
+        last_event_at=at,
+        version=1,
     )
     try:
         with transaction.atomic():
             dossier.save()
     except IntegrityError as exc:
-        raise Conflict(f"a dossier with external reference {external_ref!r} already exists",
-                       field="external_ref", value=external_ref) from exc
-    DossierComponent.objects.bulk_create([
-        DossierComponent(dossier=dossier, code=comp.code, name=known[comp.code].get("name", ""),
-                         required=bool(known[comp.code].get("required")), submitted=comp.submitted,
-                         digitized=comp.digitized, reused=comp.reused)
-        for comp in components
-    ])
-    _record_event(dossier, decision, actor=actor, roles=roles, extra={
-        "procedure": procedure.code, "procedure_version": version.number, "channel": channel,
-        "receiving_unit": receiving.code, "competent_unit": competent.code,
-    })
+        raise Conflict(
+            f"a dossier with external reference {external_ref!r} already exists",
+            field="external_ref",
+            value=external_ref,
+        ) from exc
+    DossierComponent.objects.bulk_create(
+        [
+            DossierComponent(
+                dossier=dossier,
+                code=comp.code,
+                name=known[comp.code].get("name", ""),
+                required=bool(known[comp.code].get("required")),
+                submitted=comp.submitted,
+                digitized=comp.digitized,
+                reused=comp.reused,
+            )
+            for comp in components
+        ]
+    )
+    _record_event(
+        dossier,
+        decision,
+        actor=actor,
+        roles=roles,
+        extra={
+            "procedure": procedure.code,
+            "procedure_version": version.number,
+            "channel": channel,
+            "receiving_unit": receiving.code,
+            "competent_unit": competent.code,
+        },
+    )
     return dossier
 
 
@@ -230,21 +296,44 @@ def _province_id(unit: Unit) -> int:
 
 def _snapshot(dossier: Dossier) -> DossierSnapshot:
     return DossierSnapshot(
-        state=State(dossier.state), channel=dossier.channel, received_at=dossier.received_at,
-        due_at=dossier.due_at, appointment_at=dossier.appointment_at, extensions=dossier.extensions,
-        supplement_requests=dossier.supplement_requests, awaiting_payment_since=dossier.awaiting_payment_since,
+        state=State(dossier.state),
+        channel=dossier.channel,
+        received_at=dossier.received_at,
+        due_at=dossier.due_at,
+        appointment_at=dossier.appointment_at,
+        extensions=dossier.extensions,
+        supplement_requests=dossier.supplement_requests,
+        awaiting_payment_since=dossier.awaiting_payment_since,
         last_event_at=dossier.last_event_at,
     )
 
 
-def _decide(snapshot: DossierSnapshot, action: Action, *, at: datetime, version: ProcedureVersion, unit: Unit,
-            roles: frozenset[Role], payload: Mapping[str, Any]) -> Decision:
+def _decide(
+    snapshot: DossierSnapshot,
+    action: Action,
+    *,
+    at: datetime,
+    version: ProcedureVersion,
+    unit: Unit,
+    roles: frozenset[Role],
+    payload: Mapping[str, Any],
+) -> Decision:
     try:
-        return lifecycle.apply(snapshot, action, at=at, rules=procedure_rules(version),
-                               calendar=unit_calendar(unit), payload=payload, roles=roles)
+        return lifecycle.apply(
+            snapshot,
+            action,
+            at=at,
+            rules=procedure_rules(version),
+            calendar=unit_calendar(unit),
+            payload=payload,
+            roles=roles,
+        )
     except lifecycle.TransitionError as exc:
-        raise StateError(str(exc), state=snapshot.state.value if snapshot.state else None,
-                         allowed=[a.value for a in exc.allowed]) from exc
+        raise StateError(
+            str(exc),
+            state=snapshot.state.value if snapshot.state else None,
+            allowed=[a.value for a in exc.allowed],
+        ) from exc
     except lifecycle.PermissionDenied as exc:
         raise Forbidden(str(exc)) from exc
     except lifecycle.PayloadError as exc:
@@ -264,15 +353,24 @@ def _jsonable(value: Any, tz: ZoneInfo) -> Any:
     return value
 
 
-def _record_event(dossier: Dossier, decision: Decision, *, actor: User | None, roles: frozenset[Role],
-                  before: DossierSnapshot | None = None, extra: Mapping[str, Any] | None = None) -> DossierEvent:
+def _record_event(
+    dossier: Dossier,
+    decision: Decision,
+    *,
+    actor: User | None,
+    roles: frozenset[Role],
+    before: DossierSnapshot | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> DossierEvent:
     """Append the action's event; its payload says what changed, so history can be rebuilt from events."""
     payload: dict[str, Any] = dict(decision.payload)
     if decision.due_at is not None and (before is None or decision.due_at != before.due_at):
         payload["due_at"] = decision.due_at
     if decision.previous_due_at is not None:
         payload["previous_due_at"] = decision.previous_due_at
-    if decision.appointment_at is not None and (before is None or decision.appointment_at != before.appointment_at):
+    if decision.appointment_at is not None and (
+        before is None or decision.appointment_at != before.appointment_at
+    ):
         payload["appointment_at"] = decision.appointment_at
     if decision.flags:
         payload["flags"] = list(decision.flags)
@@ -280,13 +378,20 @@ def _record_event(dossier: Dossier, decision: Decision, *, actor: User | None, r
         payload["calendar_version"] = decision.calendar_version
     if extra:
         payload.update(extra)
-    seq = (DossierEvent.objects.filter(dossier=dossier).order_by("-seq").values_list("seq", flat=True).first()
-           or 0) + 1
+    seq = (
+        DossierEvent.objects.filter(dossier=dossier).order_by("-seq").values_list("seq", flat=True).first()
+        or 0
+    ) + 1
     role = _acting_role(decision.action, roles)
     return DossierEvent.objects.create(
-        dossier=dossier, seq=seq, action=decision.action.value,
+        dossier=dossier,
+        seq=seq,
+        action=decision.action.value,
         from_state=decision.from_state.value if decision.from_state else "",
-        to_state=decision.to_state.value, at=decision.at, actor=actor, actor_role=role,
+        to_state=decision.to_state.value,
+        at=decision.at,
+        actor=actor,
+        actor_role=role,
         payload=_jsonable(payload, ZoneInfo(dossier.receiving_unit.timezone)),
     )
 
@@ -322,15 +427,21 @@ def dossier_act(
     at = _now(at)
     payload = dict(payload or {})
     with transaction.atomic():
-        dossier = (Dossier.objects.select_for_update(of=("self",)).select_related("procedure_version", "receiving_unit",
-                                                                       "competent_unit", "department")
-                   .filter(pk=dossier_id).first())
+        dossier = (
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("procedure_version", "receiving_unit", "competent_unit", "department")
+            .filter(pk=dossier_id)
+            .first()
+        )
         if dossier is None:
             raise NotFound(f"dossier {dossier_id} does not exist", field="dossier", value=dossier_id)
         if expected_version is not None and expected_version != dossier.version:
-            raise Conflict(f"dossier {dossier.code or dossier.pk} was changed by someone else "
-                           f"(version {dossier.version}, you had {expected_version}); reload it and try again",
-                           field="expected_version", value=expected_version)
+            raise Conflict(
+                f"dossier {dossier.code or dossier.pk} was changed by someone else "
+                f"(version {dossier.version}, you had {expected_version}); reload it and try again",
+                field="expected_version",
+                value=expected_version,
+            )
         unit = dossier.receiving_unit if action in DESK_ACTIONS else dossier.competent_unit
         roles = roles_in_unit(actor, unit, department=dossier.department)
         if action is Action.CANCEL:
@@ -338,8 +449,15 @@ def dossier_act(
         before = _snapshot(dossier)
         _precheck(before.state, action, roles)
         pre = _prepare(dossier, action, payload, actor)
-        decision = _decide(before, action, at=at, version=dossier.procedure_version,
-                           unit=dossier.receiving_unit, roles=roles, payload=payload)
+        decision = _decide(
+            before,
+            action,
+            at=at,
+            version=dossier.procedure_version,
+            unit=dossier.receiving_unit,
+            roles=roles,
+            payload=payload,
+        )
         extra = _apply(dossier, decision, pre, actor)
         _record_event(dossier, decision, actor=actor, roles=roles, before=before, extra=extra)
     return dossier
@@ -349,7 +467,9 @@ def _precheck(state: State | None, action: Action, roles: frozenset[Role]) -> No
     """State, then role, are checked before any payload reference is looked up (the core checks them again)."""
     if action not in lifecycle.allowed_actions(state):
         error = lifecycle.TransitionError(state=state, action=action)
-        raise StateError(str(error), state=state.value if state else None, allowed=[a.value for a in error.allowed])
+        raise StateError(
+            str(error), state=state.value if state else None, allowed=[a.value for a in error.allowed]
+        )
     if not (roles & lifecycle.TRANSITIONS[action].roles) and Role.ADMIN not in roles:
         raise Forbidden(str(lifecycle.PermissionDenied(action=action, roles=roles)))
 
@@ -374,8 +494,9 @@ def _prepare(dossier: Dossier, action: Action, payload: dict[str, Any], actor: U
         assignee = User.objects.filter(username=username, is_active=True).first() if username else None
         if assignee is None:
             raise FieldError("assignee", username, "is not an active user")
-        if Role.SPECIALIST not in roles_in_unit(assignee, dossier.competent_unit, department=dossier.department) \
-                and Role.DEPARTMENT_HEAD not in roles_in_unit(assignee, dossier.competent_unit):
+        if Role.SPECIALIST not in roles_in_unit(
+            assignee, dossier.competent_unit, department=dossier.department
+        ) and Role.DEPARTMENT_HEAD not in roles_in_unit(assignee, dossier.competent_unit):
             raise FieldError("assignee", username, f"is not a specialist of {dossier.competent_unit.code}")
         pre["assignee"] = assignee
     elif action is Action.ACCEPT and payload.get("code"):
@@ -394,7 +515,9 @@ def _prepare(dossier: Dossier, action: Action, payload: dict[str, Any], actor: U
     return pre
 
 
-def _apply(dossier: Dossier, decision: Decision, pre: Mapping[str, Any], actor: User | None) -> dict[str, Any]:
+def _apply(
+    dossier: Dossier, decision: Decision, pre: Mapping[str, Any], actor: User | None
+) -> dict[str, Any]:
     """Copy the core's decision onto the row and perform the action's own writes. Decides nothing."""
     extra: dict[str, Any] = {}
     action = decision.action
@@ -422,16 +545,25 @@ def _apply(dossier: Dossier, decision: Decision, pre: Mapping[str, Any], actor: 
         dossier.assignee = pre["assignee"]
     elif action is Action.CONFIRM_PAYMENT:
         payment = Payment.objects.create(
-            dossier=dossier, method=str(payload.get("method", "cash")), amount=pre["amount"], paid_at=decision.at,
-            receipt_number=_receipt_number(dossier), reference=str(payload.get("reference", "")),
+            dossier=dossier,
+            method=str(payload.get("method", "cash")),
+            amount=pre["amount"],
+            paid_at=decision.at,
+            receipt_number=_receipt_number(dossier),
+            reference=str(payload.get("reference", "")),
         )
         extra["receipt_number"] = payment.receipt_number
         extra["amount"] = pre["amount"]
     elif action is Action.RESOLVE:
-        DossierResult.objects.update_or_create(dossier=dossier, defaults={
-            "result_code": str(payload["result_code"]), "issued_at": decision.at,
-            "e_copy": bool(payload.get("e_copy", False)), "note": str(payload.get("note", "")),
-        })
+        DossierResult.objects.update_or_create(
+            dossier=dossier,
+            defaults={
+                "result_code": str(payload["result_code"]),
+                "issued_at": decision.at,
+                "e_copy": bool(payload.get("e_copy", False)),
+                "note": str(payload.get("note", "")),
+            },
+        )
     elif action is Action.DELIVER:
         dossier.delivered_at = decision.at
         dossier.delivery_method = str(payload["method"])
@@ -459,12 +591,18 @@ def _next_code(unit: Unit, at: datetime) -> str:
     queue on it and get consecutive numbers; a rolled-back acceptance rolls its number back too (no gaps).
     """
     local_date = at.astimezone(ZoneInfo(unit.timezone)).date()
-    DailySequence.objects.bulk_create([DailySequence(unit=unit, date=local_date, last=0)], ignore_conflicts=True)
+    DailySequence.objects.bulk_create(
+        [DailySequence(unit=unit, date=local_date, last=0)], ignore_conflicts=True
+    )
     counter = DailySequence.objects.select_for_update().get(unit=unit, date=local_date)
     counter.last += 1
     counter.save(update_fields=["last"])
-    return format_dossier_code(unit_code=unit.code, local_date=local_date, seq=counter.last,
-                               pattern=unit.dossier_code_pattern or DEFAULT_PATTERN)
+    return format_dossier_code(
+        unit_code=unit.code,
+        local_date=local_date,
+        seq=counter.last,
+        pattern=unit.dossier_code_pattern or DEFAULT_PATTERN,
+    )
 
 
 def _receipt_number(dossier: Dossier) -> str:
@@ -476,129 +614,348 @@ def _receipt_number(dossier: Dossier) -> str:
 # one named service per action (rules §3)
 
 
-def dossier_request_intake_supplement(*, dossier_id: int, actor: User | None, reason: str,
-                                      at: datetime | None = None, expected_version: int | None = None) -> Dossier:
+def dossier_request_intake_supplement(
+    *,
+    dossier_id: int,
+    actor: User | None,
+    reason: str,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
     """Form 02 at intake: the dossier is incomplete; no clock runs."""
-    return dossier_act(dossier_id=dossier_id, action=Action.REQUEST_INTAKE_SUPPLEMENT, actor=actor, at=at,
-                       payload={"reason": reason}, expected_version=expected_version)
+    return dossier_act(
+        dossier_id=dossier_id,
+        action=Action.REQUEST_INTAKE_SUPPLEMENT,
+        actor=actor,
+        at=at,
+        payload={"reason": reason},
+        expected_version=expected_version,
+    )
 
 
-def dossier_supply_intake_supplement(*, dossier_id: int, actor: User | None, at: datetime | None = None,
-                                     expected_version: int | None = None) -> Dossier:
-    return dossier_act(dossier_id=dossier_id, action=Action.SUPPLY_INTAKE_SUPPLEMENT, actor=actor, at=at,
-                       expected_version=expected_version)
+def dossier_supply_intake_supplement(
+    *, dossier_id: int, actor: User | None, at: datetime | None = None, expected_version: int | None = None
+) -> Dossier:
+    return dossier_act(
+        dossier_id=dossier_id,
+        action=Action.SUPPLY_INTAKE_SUPPLEMENT,
+        actor=actor,
+        at=at,
+        expected_version=expected_version,
+    )
 
 
-def dossier_accept(*, dossier_id: int, actor: User | None, at: datetime | None = None, code: str | None = None,
-                   expected_version: int | None = None) -> Dossier:
+def dossier_accept(
+    *,
+    dossier_id: int,
+    actor: User | None,
+    at: datetime | None = None,
+    code: str | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
     """Accept a complete dossier: issue its code, its due date and the receipt (Form 01). Starts the clock."""
     payload = {"code": code} if code else {}
-    return dossier_act(dossier_id=dossier_id, action=Action.ACCEPT, actor=actor, at=at, payload=payload,
-                       expected_version=expected_version)
+    return dossier_act(
+        dossier_id=dossier_id,
+        action=Action.ACCEPT,
+        actor=actor,
+        at=at,
+        payload=payload,
+        expected_version=expected_version,
+    )
 
 
-def dossier_refuse(*, dossier_id: int, actor: User | None, reason: str, at: datetime | None = None,
-                   expected_version: int | None = None) -> Dossier:
+def dossier_refuse(
+    *,
+    dossier_id: int,
+    actor: User | None,
+    reason: str,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
     """Refuse at intake (Form 03)."""
-    return dossier_act(dossier_id=dossier_id, action=Action.REFUSE, actor=actor, at=at, payload={"reason": reason},
-                       expected_version=expected_version)
+    return dossier_act(
+        dossier_id=dossier_id,
+        action=Action.REFUSE,
+        actor=actor,
+        at=at,
+        payload={"reason": reason},
+        expected_version=expected_version,
+    )
 
 
-def dossier_return_unaccepted(*, dossier_id: int, actor: User | None, reason_code: str, reason: str = "",
-                              at: datetime | None = None, expected_version: int | None = None) -> Dossier:
-    return dossier_act(dossier_id=dossier_id, action=Action.RETURN_UNACCEPTED, actor=actor, at=at,
-                       payload={"reason_code": reason_code, "reason": reason}, expected_version=expected_version)
+def dossier_return_unaccepted(
+    *,
+    dossier_id: int,
+    actor: User | None,
+    reason_code: str,
+    reason: str = "",
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    return dossier_act(
+        dossier_id=dossier_id,
+        action=Action.RETURN_UNACCEPTED,
+        actor=actor,
+        at=at,
+        payload={"reason_code": reason_code, "reason": reason},
+        expected_version=expected_version,
+    )
 
 
-def dossier_forward(*, dossier_id: int, actor: User | None, department: str | None = None,
-                    at: datetime | None = None, expected_version: int | None = None) -> Dossier:
+def dossier_forward(
+    *,
+    dossier_id: int,
+    actor: User | None,
+    department: str | None = None,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
     """Forward to the competent department (by sector when ``department`` is not given)."""
     payload = {"department": department} if department else {}
-    return dossier_act(dossier_id=dossier_id, action=Action.FORWARD, actor=actor, at=at, payload=payload,
-                       expected_version=expected_version)
+    return dossier_act(
+        dossier_id=dossier_id,
+        action=Action.FORWARD,
+        actor=actor,
+        at=at,
+        payload=payload,
+        expected_version=expected_version,
+    )
 
 
-def dossier_assign(*, dossier_id: int, actor: User | None, assignee: str, at: datetime | None = None,
-                   expected_version: int | None = None) -> Dossier:
-    return dossier_act(dossier_id=dossier_id, action=Action.ASSIGN, actor=actor, at=at,
-                       payload={"assignee": assignee}, expected_version=expected_version)
+def dossier_assign(
+    *,
+    dossier_id: int,
+    actor: User | None,
+    assignee: str,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    return dossier_act(
+        dossier_id=dossier_id,
+        action=Action.ASSIGN,
+        actor=actor,
+        at=at,
+        payload={"assignee": assignee},
+        expected_version=expected_version,
+    )
 
 
-def dossier_request_supplement(*, dossier_id: int, actor: User | None, reason: str, at: datetime | None = None,
-                               expected_version: int | None = None) -> Dossier:
+def dossier_request_supplement(
+    *,
+    dossier_id: int,
+    actor: User | None,
+    reason: str,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
     """Form 02 during processing; when supplied, the clock restarts (rules §2.2)."""
-    return dossier_act(dossier_id=dossier_id, action=Action.REQUEST_SUPPLEMENT, actor=actor, at=at,
-                       payload={"reason": reason}, expected_version=expected_version)
+    return dossier_act(
+        dossier_id=dossier_id,
+        action=Action.REQUEST_SUPPLEMENT,
+        actor=actor,
+        at=at,
+        payload={"reason": reason},
+        expected_version=expected_version,
+    )
 
 
-def dossier_supply_supplement(*, dossier_id: int, actor: User | None, at: datetime | None = None,
-                              expected_version: int | None = None) -> Dossier:
-    return dossier_act(dossier_id=dossier_id, action=Action.SUPPLY_SUPPLEMENT, actor=actor, at=at,
-                       expected_version=expected_version)
+def dossier_supply_supplement(
+    *, dossier_id: int, actor: User | None, at: datetime | None = None, expected_version: int | None = None
+) -> Dossier:
+    return dossier_act(
+        dossier_id=dossier_id,
+        action=Action.SUPPLY_SUPPLEMENT,
+        actor=actor,
+        at=at,
+        expected_version=expected_version,
+    )
 
 
-def dossier_request_payment(*, dossier_id: int, actor: User | None, amount: int | Decimal,
-                            at: datetime | None = None, expected_version: int | None = None) -> Dossier:
-    return dossier_act(dossier_id=dossier_id, action=Action.REQUEST_PAYMENT, actor=actor, at=at,
-                       payload={"amount": amount}, expected_version=expected_version)
+def dossier_request_payment(
+    *,
+    dossier_id: int,
+    actor: User | None,
+    amount: int | Decimal,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    return dossier_act(
+        dossier_id=dossier_id,
+        action=Action.REQUEST_PAYMENT,
+        actor=actor,
+        at=at,
+        payload={"amount": amount},
+        expected_version=expected_version,
+    )
 
 
-def dossier_confirm_payment(*, dossier_id: int, actor: User | None, method: str, amount: int | Decimal,
-                            reference: str = "", at: datetime | None = None,
-                            expected_version: int | None = None) -> Dossier:
+def dossier_confirm_payment(
+    *,
+    dossier_id: int,
+    actor: User | None,
+    method: str,
+    amount: int | Decimal,
+    reference: str = "",
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
     """Record a payment; from ``awaiting_payment`` it resumes processing, elsewhere it changes no state."""
-    return dossier_act(dossier_id=dossier_id, action=Action.CONFIRM_PAYMENT, actor=actor, at=at,
-                       payload={"method": method, "amount": amount, "reference": reference},
-                       expected_version=expected_version)
+    return dossier_act(
+        dossier_id=dossier_id,
+        action=Action.CONFIRM_PAYMENT,
+        actor=actor,
+        at=at,
+        payload={"method": method, "amount": amount, "reference": reference},
+        expected_version=expected_version,
+    )
 
 
-def dossier_extend(*, dossier_id: int, actor: User | None, new_appointment: datetime, reason: str = "",
-                   at: datetime | None = None, expected_version: int | None = None) -> Dossier:
+def dossier_extend(
+    *,
+    dossier_id: int,
+    actor: User | None,
+    new_appointment: datetime,
+    reason: str = "",
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
     """Apology and new appointment (Form 04): the statutory due is unchanged (rules §2.2)."""
-    return dossier_act(dossier_id=dossier_id, action=Action.EXTEND, actor=actor, at=at,
-                       payload={"new_appointment": new_appointment, "reason": reason},
-                       expected_version=expected_version)
+    return dossier_act(
+        dossier_id=dossier_id,
+        action=Action.EXTEND,
+        actor=actor,
+        at=at,
+        payload={"new_appointment": new_appointment, "reason": reason},
+        expected_version=expected_version,
+    )
 
 
-def dossier_propose(*, dossier_id: int, actor: User | None, note: str = "", at: datetime | None = None,
-                    expected_version: int | None = None) -> Dossier:
-    return dossier_act(dossier_id=dossier_id, action=Action.PROPOSE, actor=actor, at=at, payload={"note": note},
-                       expected_version=expected_version)
+def dossier_propose(
+    *,
+    dossier_id: int,
+    actor: User | None,
+    note: str = "",
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    return dossier_act(
+        dossier_id=dossier_id,
+        action=Action.PROPOSE,
+        actor=actor,
+        at=at,
+        payload={"note": note},
+        expected_version=expected_version,
+    )
 
 
-def dossier_approve(*, dossier_id: int, actor: User | None, note: str = "", at: datetime | None = None,
-                    expected_version: int | None = None) -> Dossier:
-    return dossier_act(dossier_id=dossier_id, action=Action.APPROVE, actor=actor, at=at, payload={"note": note},
-                       expected_version=expected_version)
+def dossier_approve(
+    *,
+    dossier_id: int,
+    actor: User | None,
+    note: str = "",
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    return dossier_act(
+        dossier_id=dossier_id,
+        action=Action.APPROVE,
+        actor=actor,
+        at=at,
+        payload={"note": note},
+        expected_version=expected_version,
+    )
 
 
-def dossier_reject_proposal(*, dossier_id: int, actor: User | None, note: str = "", at: datetime | None = None,
-                            expected_version: int | None = None) -> Dossier:
-    return dossier_act(dossier_id=dossier_id, action=Action.REJECT_PROPOSAL, actor=actor, at=at,
-                       payload={"note": note}, expected_version=expected_version)
+def dossier_reject_proposal(
+    *,
+    dossier_id: int,
+    actor: User | None,
+    note: str = "",
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    return dossier_act(
+        dossier_id=dossier_id,
+        action=Action.REJECT_PROPOSAL,
+        actor=actor,
+        at=at,
+        payload={"note": note},
+        expected_version=expected_version,
+    )
 
 
-def dossier_resolve(*, dossier_id: int, actor: User | None, result_code: str, e_copy: bool = False,
-                    at: datetime | None = None, expected_version: int | None = None) -> Dossier:
+def dossier_resolve(
+    *,
+    dossier_id: int,
+    actor: User | None,
+    result_code: str,
+    e_copy: bool = False,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
     """Issue the result: the dossier ends (rules §3) and its timeliness is stored (§2.3)."""
-    return dossier_act(dossier_id=dossier_id, action=Action.RESOLVE, actor=actor, at=at,
-                       payload={"result_code": result_code, "e_copy": e_copy}, expected_version=expected_version)
+    return dossier_act(
+        dossier_id=dossier_id,
+        action=Action.RESOLVE,
+        actor=actor,
+        at=at,
+        payload={"result_code": result_code, "e_copy": e_copy},
+        expected_version=expected_version,
+    )
 
 
-def dossier_deliver(*, dossier_id: int, actor: User | None, method: str, at: datetime | None = None,
-                    expected_version: int | None = None) -> Dossier:
-    return dossier_act(dossier_id=dossier_id, action=Action.DELIVER, actor=actor, at=at,
-                       payload={"method": method}, expected_version=expected_version)
+def dossier_deliver(
+    *,
+    dossier_id: int,
+    actor: User | None,
+    method: str,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    return dossier_act(
+        dossier_id=dossier_id,
+        action=Action.DELIVER,
+        actor=actor,
+        at=at,
+        payload={"method": method},
+        expected_version=expected_version,
+    )
 
 
-def dossier_stop(*, dossier_id: int, actor: User | None, reason_code: str, reason: str = "",
-                 at: datetime | None = None, expected_version: int | None = None) -> Dossier:
-    return dossier_act(dossier_id=dossier_id, action=Action.STOP, actor=actor, at=at,
-                       payload={"reason_code": reason_code, "reason": reason}, expected_version=expected_version)
+def dossier_stop(
+    *,
+    dossier_id: int,
+    actor: User | None,
+    reason_code: str,
+    reason: str = "",
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    return dossier_act(
+        dossier_id=dossier_id,
+        action=Action.STOP,
+        actor=actor,
+        at=at,
+        payload={"reason_code": reason_code, "reason": reason},
+        expected_version=expected_version,
+    )
 
 
-def dossier_cancel(*, dossier_id: int, actor: User | None, reason: str, at: datetime | None = None,
-                   expected_version: int | None = None) -> Dossier:
+def dossier_cancel(
+    *,
+    dossier_id: int,
+    actor: User | None,
+    reason: str,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
     """Void a record (duplicate, error, abandoned draft); admin only. It then counts in no figure."""
-    return dossier_act(dossier_id=dossier_id, action=Action.CANCEL, actor=actor, at=at, payload={"reason": reason},
-                       expected_version=expected_version)
+    return dossier_act(
+        dossier_id=dossier_id,
+        action=Action.CANCEL,
+        actor=actor,
+        at=at,
+        payload={"reason": reason},
+        expected_version=expected_version,
+    )

@@ -5,9 +5,9 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import COMMUNE, Staff, vn
 from django.db import connection, connections
 
+from conftest import COMMUNE, Staff, vn
 from motcua.core.errors import ApplicationError
 from motcua.dossiers import services as s
 from motcua.dossiers.models import Dossier, DossierEvent
@@ -28,9 +28,17 @@ def _in_thread(fn, *args):  # type: ignore[no-untyped-def]
 def test_two_hundred_parallel_acceptances_get_codes_0001_to_0200(staff: Staff) -> None:
     # given 200 submitted dossiers
     assert connection.vendor == "postgresql"
-    ids = [s.dossier_submit(procedure_code="1.001022", receiving_unit_code=COMMUNE, channel="direct",
-                            applicant=s.Applicant(name=f"Công dân {i}"), actor=staff.desk,
-                            at=vn("2026-03-09 07:40")).pk for i in range(200)]
+    ids = [
+        s.dossier_submit(
+            procedure_code="1.001022",
+            receiving_unit_code=COMMUNE,
+            channel="direct",
+            applicant=s.Applicant(name=f"Công dân {i}"),
+            actor=staff.desk,
+            at=vn("2026-03-09 07:40"),
+        ).pk
+        for i in range(200)
+    ]
 
     # when 16 officers accept them at once
     def accept(dossier_id: int) -> str:
@@ -46,8 +54,14 @@ def test_two_hundred_parallel_acceptances_get_codes_0001_to_0200(staff: Staff) -
 
 def test_two_officers_acting_on_one_dossier_at_once_do_not_both_win(staff: Staff) -> None:
     # given a received dossier
-    d = s.dossier_submit(procedure_code="1.001022", receiving_unit_code=COMMUNE, channel="direct",
-                         applicant=s.Applicant(name="A"), actor=staff.desk, at=vn("2026-03-09 07:40"))
+    d = s.dossier_submit(
+        procedure_code="1.001022",
+        receiving_unit_code=COMMUNE,
+        channel="direct",
+        applicant=s.Applicant(name="A"),
+        actor=staff.desk,
+        at=vn("2026-03-09 07:40"),
+    )
     d = s.dossier_accept(dossier_id=d.pk, actor=staff.desk, at=vn("2026-03-09 09:00"))
 
     # when 8 threads try to forward it at the same time

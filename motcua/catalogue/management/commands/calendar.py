@@ -15,10 +15,16 @@ class Command(MotcuaCommand):
         imp.add_argument("file")
         due = sub.add_parser("due", help="print the due instant as rules §2.1 computes it")
         due.add_argument("--unit", required=True, help="unit code (agency code)")
-        due.add_argument("--start", required=True, help="acceptance instant, ISO 8601 (offset optional: unit tz)")
+        due.add_argument(
+            "--start", required=True, help="acceptance instant, ISO 8601 (offset optional: unit tz)"
+        )
         due.add_argument("--value", required=True, help="amount of time (may be fractional)")
-        due.add_argument("--time-unit", required=True, dest="time_unit",
-                         help="working_days | working_hours | calendar_days | same_day")
+        due.add_argument(
+            "--time-unit",
+            required=True,
+            dest="time_unit",
+            help="working_days | working_hours | calendar_days | same_day",
+        )
         due.add_argument("--channel", default="direct", help="direct | online | postal")
         due.add_argument("--cutoff", default="15:00", help="same-day cutoff HH:MM (default 15:00)")
         show = sub.add_parser("show", help="list the days off and swapped working days of a year")
@@ -61,7 +67,9 @@ class Command(MotcuaCommand):
             raise CommandError(f"--cutoff: {options['cutoff']!r} is not HH:MM") from exc
         if options["channel"] not in ("direct", "online", "postal"):
             raise CommandError(f"--channel: {options['channel']!r} must be direct, online or postal")
-        due = compute_due(calendar=unit_calendar(unit), received_at=start, limit=limit, same_day_cutoff=cutoff)
+        due = compute_due(
+            calendar=unit_calendar(unit), received_at=start, limit=limit, same_day_cutoff=cutoff
+        )
         self.stdout.write(due.astimezone(ZoneInfo(unit.timezone)).isoformat())
 
     def handle_show(self, **options: Any) -> None:

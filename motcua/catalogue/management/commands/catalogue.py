@@ -8,7 +8,9 @@ class Command(MotcuaCommand):
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
-        imp = sub.add_parser("import", help="create or update units, sectors and procedures (interfaces §3.1)")
+        imp = sub.add_parser(
+            "import", help="create or update units, sectors and procedures (interfaces §3.1)"
+        )
         imp.add_argument("file")
         sub.add_parser("export", help="print the catalogue as JSON (interfaces §3.1)")
 

@@ -8,11 +8,15 @@ class Command(MotcuaCommand):
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
-        sub.add_parser("load-official", help="load the official 2025 list with statistical codes (idempotent)")
+        sub.add_parser(
+            "load-official", help="load the official 2025 list with statistical codes (idempotent)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from motcua.catalogue.services import units_load_official
 
         changes = units_load_official()
-        self.stdout.write(f"units: {len(changes.created)} created, {len(changes.updated)} updated, "
-                          f"{changes.unchanged} unchanged")
+        self.stdout.write(
+            f"units: {len(changes.created)} created, {len(changes.updated)} updated, "
+            f"{changes.unchanged} unchanged"
+        )

@@ -20,5 +20,7 @@ class Command(MotcuaCommand):
             db = settings.DATABASES["default"]
             where = db["NAME"] if str(db["ENGINE"]).endswith("sqlite3") else f"{db.get('HOST')}/{db['NAME']}"
             self.stdout.write(f"database ready: {where}")
-            self.stdout.write(f"calendar overrides: {len(changes.created)} added, "
-                              f"{len(changes.updated)} updated, {changes.unchanged} unchanged")
+            self.stdout.write(
+                f"calendar overrides: {len(changes.created)} added, "
+                f"{len(changes.updated)} updated, {changes.unchanged} unchanged"
+            )

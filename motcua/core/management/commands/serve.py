@@ -21,8 +21,12 @@ class Command(MotcuaCommand):
         self.stdout.write(f"motcua on http://{options['host']}:{options['port']}/  (Ctrl+C to stop)")
         self.stdout.flush()
         server = Granian(
-            "motcua.wsgi:application", address=options["host"], port=options["port"],
-            interface=Interfaces.WSGI, workers=options["workers"], static_path_route=["/static"],
+            "motcua.wsgi:application",
+            address=options["host"],
+            port=options["port"],
+            interface=Interfaces.WSGI,
+            workers=options["workers"],
+            static_path_route=["/static"],
             static_path_mount=[settings.STATIC_ROOT],
         )
         server.serve()

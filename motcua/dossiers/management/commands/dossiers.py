@@ -77,7 +77,13 @@ class Command(MotcuaCommand):
             progress: Callable[[int], None] | None = None
             if self.stderr.isatty():
                 from rich.console import Console
-                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+                from rich.progress import (
+                    BarColumn,
+                    MofNCompleteColumn,
+                    Progress,
+                    TextColumn,
+                    TimeRemainingColumn,
+                )
 
                 console = Console(file=sys.stderr, highlight=False)
                 bar = stack.enter_context(Progress(
