@@ -51,6 +51,7 @@ from motcua.domain.lifecycle import (
     allowed_actions,
     apply,
     portal_status,
+    replay_due,
 )
 from motcua.domain.vn_holidays import default_overrides, vietnam_calendar, vietnam_public_holidays
 
@@ -100,6 +101,7 @@ __all__ = [
     "parse_dossier_code",
     "paused_due",
     "portal_status",
+    "replay_due",
     "vietnam_calendar",
     "vietnam_public_holidays",
 ]

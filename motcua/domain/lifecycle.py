@@ -22,7 +22,7 @@ Choices where rules.md §3 is silent (written down here, and reported for ``docs
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
@@ -70,6 +70,7 @@ __all__ = [
     "allowed_actions",
     "apply",
     "portal_status",
+    "replay_due",
 ]
 
 
@@ -708,3 +709,32 @@ def apply(
         calendar_version=calendar_version,
         timeliness=timeliness,
     )
+
+
+def replay_due(
+    *,
+    events: Sequence[tuple[Action, datetime]],
+    channel: str,
+    rules: ProcedureRules,
+    calendar: WorkingCalendar,
+) -> datetime | None:
+    """The statutory due of a dossier recomputed from its clock events on ``calendar`` (rules.md §2.2).
+
+    Used for the audited recompute after a calendar change: the clock starts at ``accept``, restarts at each
+    ``supply_supplement``, and (with ``pause_for_payment``) moves by the working time between each
+    ``request_payment`` and the ``confirm_payment`` that follows. Extensions never move the statutory due.
+    Returns ``None`` for a dossier that was never accepted.
+    """
+    limit = choose_limit(limit=rules.time_limit, online_limit=rules.online_time_limit, channel=channel)
+    due: datetime | None = None
+    waiting_since: datetime | None = None
+    for action, at in events:
+        if action in (Action.ACCEPT, Action.SUPPLY_SUPPLEMENT):
+            due = compute_due(calendar=calendar, received_at=at, limit=limit, same_day_cutoff=rules.same_day_cutoff)
+        elif action is Action.REQUEST_PAYMENT:
+            waiting_since = at
+        elif action is Action.CONFIRM_PAYMENT and waiting_since is not None:
+            if rules.pause_for_payment and due is not None:
+                due = paused_due(calendar=calendar, due_at=due, waiting_from=waiting_since, waiting_until=at)
+            waiting_since = None
+    return due

@@ -15,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from motcua.domain.lifecycle import Action, State
 
 STATE_CHOICES = [(s.value, s.value) for s in State]
-ACTION_CHOICES = [(a.value, a.value) for a in Action]
+# Besides the lifecycle's actions, the audited recompute of a due date after a calendar change (rules §2).
+RECOMPUTE_DUE = "recompute_due"
+ACTION_CHOICES = [(a.value, a.value) for a in Action] + [(RECOMPUTE_DUE, RECOMPUTE_DUE)]
 
 
 class Channel(models.TextChoices):

@@ -37,6 +37,7 @@ from motcua.domain.codes import DEFAULT_PATTERN, format_dossier_code
 from motcua.domain.deadlines import classify_ended
 from motcua.domain.lifecycle import Action, Decision, DossierSnapshot, Role, State
 from motcua.dossiers.models import (
+    RECOMPUTE_DUE,
     Channel,
     DailySequence,
     Dossier,
@@ -60,6 +61,7 @@ __all__ = [
     "dossier_forward",
     "dossier_propose",
     "dossier_refuse",
+    "dossier_recompute_due",
     "dossier_reject_proposal",
     "dossier_request_intake_supplement",
     "dossier_request_payment",
@@ -959,3 +961,51 @@ def dossier_cancel(
         payload={"reason": reason},
         expected_version=expected_version,
     )
+
+
+@transaction.atomic
+def dossier_recompute_due(*, dossier_id: int, actor: User, reason: str, at: datetime | None = None) -> Dossier:
+    """Recompute an open dossier's statutory due on today's calendar: an audited admin action (rules §2).
+
+    Due dates keep the calendar version they were computed with, so a later calendar change never moves them
+    silently. When a notice changes the calendar after acceptance, an admin may recompute: the clock events
+    (acceptance, supplement restarts, payment pauses) are replayed on the unit's current calendar, and an event
+    records the reason, the previous due, the new due and the calendar version.
+    """
+    at = _now(at)
+    if not reason or not reason.strip():
+        raise FieldError("reason", reason, "is required")
+    dossier = (Dossier.objects.select_for_update(of=("self",)).select_related("procedure_version", "receiving_unit")
+               .filter(pk=dossier_id).first())
+    if dossier is None:
+        raise NotFound(f"dossier {dossier_id} does not exist", field="dossier", value=dossier_id)
+    roles = roles_in_unit(actor, dossier.receiving_unit)
+    if Role.ADMIN not in roles:
+        raise Forbidden("recomputing a due date is an admin action")
+    state = State(dossier.state)
+    if state not in lifecycle.ACCEPTED_OPEN:
+        raise StateError(f"a due date can be recomputed only for an open accepted dossier, not in state '{state}'",
+                         state=state.value, allowed=[])
+    calendar = unit_calendar(dossier.receiving_unit)
+    events = [(Action(a), when) for a, when in dossier.events.exclude(action=RECOMPUTE_DUE)
+              .order_by("seq").values_list("action", "at")]
+    new_due = lifecycle.replay_due(events=events, channel=dossier.channel,
+                                   rules=procedure_rules(dossier.procedure_version), calendar=calendar)
+    assert new_due is not None
+    previous = dossier.due_at
+    if dossier.extensions == 0:
+        dossier.appointment_at = new_due
+    dossier.due_at = new_due
+    dossier.calendar_version = calendar.version
+    dossier.last_event_at = max(at, dossier.last_event_at or at)
+    dossier.version = F("version") + 1
+    dossier.save()
+    dossier.refresh_from_db(fields=["version"])
+    seq = (dossier.events.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
+    DossierEvent.objects.create(
+        dossier=dossier, seq=seq, action=RECOMPUTE_DUE, from_state=state.value, to_state=state.value, at=at,
+        actor=actor, actor_role=Role.ADMIN.value,
+        payload=_jsonable({"reason": reason, "previous_due_at": previous, "due_at": new_due,
+                           "calendar_version": calendar.version}, ZoneInfo(dossier.receiving_unit.timezone)),
+    )
+    return dossier

@@ -495,3 +495,25 @@ def test_a_procedure_that_is_not_boundary_independent_must_stay_at_the_competent
             actor=staff.desk,
         )
     assert err.value.field == "competent_unit"
+
+
+def test_a_calendar_change_moves_no_due_until_an_admin_recomputes_it(staff: Staff) -> None:
+    from motcua.catalogue.services import calendar_import
+
+    # given a dossier due Thu 12 Mar 09:00, then a new day off on Wed 11 Mar
+    d = processing(staff)
+    version = d.calendar_version
+    calendar_import(data={"overrides": [{"date": "2026-03-11", "kind": "day_off", "note": "nghỉ bù"}]})
+    d.refresh_from_db()
+    assert d.due_at == vn("2026-03-12 09:00")  # nothing moves silently
+    # when a desk officer tries, then an admin recomputes
+    with pytest.raises(Forbidden):
+        s.dossier_recompute_due(dossier_id=d.pk, actor=staff.desk, reason="thông báo mới", at=vn("2026-03-10 08:00"))
+    d = s.dossier_recompute_due(dossier_id=d.pk, actor=staff.admin, reason="thông báo mới", at=vn("2026-03-10 08:00"))
+    # then the due moves one working day and the event says why
+    assert d.due_at == vn("2026-03-13 09:00")
+    assert d.appointment_at == d.due_at
+    assert d.calendar_version != version
+    event = d.events.get(action="recompute_due")
+    assert event.payload["previous_due_at"] == "2026-03-12T09:00:00+07:00"
+    assert event.payload["reason"] == "thông báo mới"
