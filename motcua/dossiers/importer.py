@@ -125,7 +125,7 @@ def _shown_value(loc: Sequence[int | str], value: object) -> str | None:
     if isinstance(value, bool) or value is None or isinstance(value, int | float):
         return json.dumps(value)
     if not isinstance(value, str):
-        return None  # an object or a list (e.g. the parent of a missing key): too long, may hold personal data
+        return None  # an object or a list (the parent of a missing key): long, may hold personal data
     if loc and loc[-1] in _PERSONAL_FIELDS:
         value = _mask(value)
     if len(value) > _MAX_VALUE_CHARS:
@@ -204,10 +204,17 @@ def _replay(data: HistoricDossierIn, external_ref: str) -> None:
             receiving_unit_code=data.receiving_unit,
             competent_unit_code=data.competent_unit,
             channel=data.channel,
-            applicant=Applicant(name=applicant.name, id_number=applicant.id_number, phone=applicant.phone,
-                                email=applicant.email, address=applicant.address),
-            components=[ComponentIn(code=c.code, digitized=c.digitized, reused=c.reused, submitted=c.submitted)
-                        for c in data.components],
+            applicant=Applicant(
+                name=applicant.name,
+                id_number=applicant.id_number,
+                phone=applicant.phone,
+                email=applicant.email,
+                address=applicant.address,
+            ),
+            components=[
+                ComponentIn(code=c.code, digitized=c.digitized, reused=c.reused, submitted=c.submitted)
+                for c in data.components
+            ],
             fees_exempt=data.fees_exempt,
             at=data.submitted_at,
             actor=None,
@@ -225,8 +232,9 @@ def _replay(data: HistoricDossierIn, external_ref: str) -> None:
         payload = action_payload(action, event)
         if action is Action.ACCEPT and data.code:
             if payload.get("code", data.code) != data.code:
-                raise _LineFailed(f"events[{k}].code: differs from the line's code {data.code!r} "
-                                  f"(got {payload['code']!r})")
+                raise _LineFailed(
+                    f"events[{k}].code: differs from the line's code {data.code!r} (got {payload['code']!r})"
+                )
             payload["code"] = data.code
         try:
             dossier_act(dossier_id=dossier.pk, action=action, actor=None, at=event.at, payload=payload)
@@ -284,6 +292,11 @@ def import_dossiers(
                     result.imported += 1
             if progress is not None:
                 progress(item.line_no)
-    logger.info("import of %s: imported %d, failed %d, skipped %d", source, result.imported, result.failed,
-                result.skipped)
+    logger.info(
+        "import of %s: imported %d, failed %d, skipped %d",
+        source,
+        result.imported,
+        result.failed,
+        result.skipped,
+    )
     return result

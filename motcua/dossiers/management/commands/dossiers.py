@@ -23,7 +23,7 @@ from motcua.core.command import MotcuaCommand
 READ_CHUNK = 1 << 20
 
 
-def scan_utf8_lines(path: Path) -> int:
+def scan_utf8_lines(path: Path, name: str) -> int:
     """The number of lines of ``path``, streaming; CommandError naming the line if it is not UTF-8 text."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     newlines = 0
@@ -34,13 +34,13 @@ def scan_utf8_lines(path: Path) -> int:
                 decoder.decode(chunk)
             except UnicodeDecodeError as exc:
                 line = newlines + chunk.count(b"\n", 0, max(0, exc.start)) + 1
-                raise CommandError(f"{path}:{line}: not UTF-8 text ({exc.reason})") from exc
+                raise CommandError(f"{name}:{line}: not UTF-8 text ({exc.reason})") from exc
             newlines += chunk.count(b"\n")
             last = chunk[-1:]
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError as exc:
-            raise CommandError(f"{path}:{newlines + 1}: not UTF-8 text ({exc.reason} at the end)") from exc
+            raise CommandError(f"{name}:{newlines + 1}: not UTF-8 text ({exc.reason} at the end)") from exc
     return newlines + (1 if last not in (b"", b"\n") else 0)
 
 
@@ -52,12 +52,43 @@ def read_lines(path: Path) -> Iterator[str]:
             yield text.removeprefix("\ufeff") if n == 0 else text
 
 
+def _progress_bar(
+    stack: ExitStack, label: str, total: int
+) -> tuple[Callable[[int], None], Callable[[str], None]]:
+    """A rich progress bar on stderr (a terminal), and a writer that prints error lines above it."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    console = Console(file=sys.stderr, highlight=False)
+    bar = stack.enter_context(
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        )
+    )
+    task = bar.add_task(label, total=total)
+
+    def progress(done: int) -> None:
+        bar.update(task, completed=done)
+
+    def write_error(text: str) -> None:
+        console.print(text, markup=False, soft_wrap=True)
+
+    return progress, write_error
+
+
 class Command(MotcuaCommand):
     help = "Historic dossiers: `dossiers import FILE.jsonl` replays each line through the live services."
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
-        imp = sub.add_parser("import", help="import historic dossiers, one JSON object a line (interfaces §3.3)")
+        imp = sub.add_parser(
+            "import", help="import historic dossiers, one JSON object a line (interfaces §3.3)"
+        )
         imp.add_argument("file", help="a JSON Lines file (UTF-8)")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -70,33 +101,13 @@ class Command(MotcuaCommand):
         path = Path(name)
         if not path.is_file():
             raise CommandError(f"{name}: no such file")
-        total = scan_utf8_lines(path)
+        total = scan_utf8_lines(path, name)
 
         with ExitStack() as stack:
-            write_error: Callable[[str], None] = self.stderr.write
             progress: Callable[[int], None] | None = None
+            write_error: Callable[[str], None] = self.stderr.write
             if self.stderr.isatty():
-                from rich.console import Console
-                from rich.progress import (
-                    BarColumn,
-                    MofNCompleteColumn,
-                    Progress,
-                    TextColumn,
-                    TimeRemainingColumn,
-                )
-
-                console = Console(file=sys.stderr, highlight=False)
-                bar = stack.enter_context(Progress(
-                    TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    console=console, transient=True,
-                ))
-                task = bar.add_task(f"importing {path.name}", total=total)
-
-                def progress(done: int) -> None:
-                    bar.update(task, completed=done)
-
-                def write_error(text: str) -> None:
-                    console.print(text, markup=False, soft_wrap=True)
+                progress, write_error = _progress_bar(stack, f"importing {path.name}", total)
 
             def on_error(error: LineError) -> None:
                 write_error(f"{name}:{error.line_no}: {error.message}")
