@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ninja import NinjaAPI
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Router
 from ninja.errors import ValidationError, ValidationErrorContext
 from ninja.openapi.schema import OpenAPISchema
 
@@ -15,7 +16,13 @@ from motcua.api import calendar, catalogue, dossiers
 from motcua.api.actions import add_action_routes
 from motcua.api.auth import SessionAuth, TokenAuth
 from motcua.api.common import Renderer
-from motcua.api.errors import PROBLEM_CONTENT_TYPE, install_error_handlers, validation_errors
+from motcua.api.errors import (
+    PROBLEM_CONTENT_TYPE,
+    install_error_handlers,
+    problem,
+    problem_response,
+    validation_errors,
+)
 
 __all__ = ["api", "openapi_text"]
 
@@ -64,6 +71,18 @@ api.add_router("", catalogue.router)
 api.add_router("", calendar.router)
 add_action_routes(dossiers.router)
 api.add_router("/dossiers", dossiers.router)
+
+fallback = Router()
+
+
+@fallback.api_operation(["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None,
+                        include_in_schema=False)
+def unknown_path(request: HttpRequest, rest: str) -> HttpResponse:
+    """Anything else under /api/v1/ is a 404 problem too (not Django's HTML page)."""
+    return problem_response(problem(404, f"no such endpoint: {request.method} {request.path}"))
+
+
+api.add_router("", fallback)  # last: it matches every path
 
 
 def openapi_text() -> str:

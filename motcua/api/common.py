@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Model, QuerySet
@@ -26,9 +26,6 @@ __all__ = [
     "page",
 ]
 
-M = TypeVar("M", bound=Model)
-
-
 class JSONEncoder(NinjaJSONEncoder):
     """Instants in full ISO 8601 with their offset (``2026-03-09T09:00:00+07:00``); whole VND as numbers."""
 
@@ -42,7 +39,7 @@ class JSONEncoder(NinjaJSONEncoder):
 
 class Renderer(JSONRenderer):
     encoder_class = JSONEncoder
-    json_dumps_params = {"ensure_ascii": False}  # noqa: RUF012 - ninja's attribute
+    json_dumps_params = {"ensure_ascii": False}
 
 
 def json_body(schema: type[BaseModel], data: Any) -> Any:
@@ -77,6 +74,6 @@ class PageOut(Schema):
     offset: int
 
 
-def page(qs: QuerySet[M], query: PageQuery) -> tuple[int, list[M]]:
+def page[M: Model](qs: QuerySet[M], query: PageQuery) -> tuple[int, list[M]]:
     """The total count and the requested slice of ``qs``."""
     return qs.count(), list(qs[query.offset:query.offset + query.limit])

@@ -216,8 +216,10 @@ def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
-    api.add_exception_handler(ApplicationError, _on_application_error)
-    api.add_exception_handler(ValidationError, _on_validation_error)
-    api.add_exception_handler(HttpError, _on_http_error)
-    api.add_exception_handler(Http404, _on_404)
-    api.add_exception_handler(Exception, _on_unexpected)
+    # ninja types a handler's exception as "instance or class"; ours always receive instances
+    handlers: list[tuple[type[Exception], Any]] = [
+        (ApplicationError, _on_application_error), (ValidationError, _on_validation_error),
+        (HttpError, _on_http_error), (Http404, _on_404), (Exception, _on_unexpected),
+    ]
+    for exc_class, handler in handlers:
+        api.add_exception_handler(exc_class, handler)

@@ -43,7 +43,20 @@ class FieldError(ApplicationError):
     code = "invalid_field"
 
     def __init__(self, field: str, value: object, message: str) -> None:
-        super().__init__(f"{field}: {message} (got {value!r})", field=field, value=value)
+        shown = _show(value)
+        text = message if "got " in message else f"{message} (got {shown})"
+        super().__init__(f"{field}: {text}", field=field, value=value)
+
+
+def _show(value: object) -> str:
+    """A value as a person reads it in an error: ISO instants, quoted strings, plain numbers."""
+    from datetime import date, datetime
+
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return repr(value)
+    return str(value)
 
 
 class NotFound(ApplicationError):

@@ -30,6 +30,7 @@ from motcua.domain.deadlines import (
 from motcua.domain.lifecycle import (
     ACCEPTED_OPEN,
     DELIVERY_METHODS,
+    DESK_ACTIONS,
     ENDED_ACCEPTED,
     PORTAL_STATUS,
     RETURN_REASONS,
@@ -62,6 +63,7 @@ __all__ = [
     "DEFAULT_SESSIONS",
     "DEFAULT_TZ",
     "DELIVERY_METHODS",
+    "DESK_ACTIONS",
     "ENDED_ACCEPTED",
     "PORTAL_STATUS",
     "RETURN_REASONS",

@@ -46,6 +46,7 @@ from motcua.domain.deadlines import (
 __all__ = [
     "ACCEPTED_OPEN",
     "DELIVERY_METHODS",
+    "DESK_ACTIONS",
     "ENDED_ACCEPTED",
     "ENDING_STATES",
     "LATE_SUPPLEMENT_FLAG",
@@ -241,12 +242,14 @@ _PAYMENT_ONLY_FROM = (State.RECEIVED, State.PROCESSING, State.SUPPLEMENT_REQUEST
 TRANSITIONS: Mapping[Action, Transition] = MappingProxyType(
     {
         Action.SUBMIT: _row([None], State.SUBMITTED, [Role.APPLICANT, _D, _SYS]),
-        Action.REQUEST_INTAKE_SUPPLEMENT: _row([State.SUBMITTED], State.INTAKE_SUPPLEMENT, [_D], ("reason",)),
-        Action.SUPPLY_INTAKE_SUPPLEMENT: _row([State.INTAKE_SUPPLEMENT], State.SUBMITTED, [_D]),
+        Action.REQUEST_INTAKE_SUPPLEMENT: _row(
+            [State.SUBMITTED], State.INTAKE_SUPPLEMENT, [_D, _SYS], ("reason",)
+        ),
+        Action.SUPPLY_INTAKE_SUPPLEMENT: _row([State.INTAKE_SUPPLEMENT], State.SUBMITTED, [_D, _SYS]),
         Action.ACCEPT: _row([State.SUBMITTED], State.RECEIVED, [_D, _SYS]),
-        Action.REFUSE: _row([State.SUBMITTED, State.INTAKE_SUPPLEMENT], State.REFUSED, [_D], ("reason",)),
+        Action.REFUSE: _row([State.SUBMITTED, State.INTAKE_SUPPLEMENT], State.REFUSED, [_D, _SYS], ("reason",)),
         Action.RETURN_UNACCEPTED: _row(
-            [State.SUBMITTED, State.INTAKE_SUPPLEMENT], State.RETURNED, [_D], ("reason_code",)
+            [State.SUBMITTED, State.INTAKE_SUPPLEMENT], State.RETURNED, [_D, _SYS], ("reason_code",)
         ),
         Action.FORWARD: _row([State.RECEIVED], State.PROCESSING, [_D, _SYS]),
         Action.ASSIGN: _row([State.PROCESSING], None, [Role.DEPARTMENT_HEAD, _SYS], ("assignee",)),
@@ -286,6 +289,23 @@ TRANSITIONS: Mapping[Action, Transition] = MappingProxyType(
     }
 )
 """The action table of rules.md §3, one row per action."""
+
+
+DESK_ACTIONS: Final[frozenset[Action]] = frozenset(
+    {
+        Action.SUBMIT,
+        Action.REQUEST_INTAKE_SUPPLEMENT,
+        Action.SUPPLY_INTAKE_SUPPLEMENT,
+        Action.ACCEPT,
+        Action.REFUSE,
+        Action.RETURN_UNACCEPTED,
+        Action.FORWARD,
+        Action.SUPPLY_SUPPLEMENT,
+        Action.DELIVER,
+    }
+)
+"""Actions done at the receiving unit's one-stop desk; every other action belongs to the competent unit
+(which differs from the receiving unit for a boundary-independent dossier). Roles are checked in that unit."""
 
 
 def allowed_actions(state: State | None) -> tuple[Action, ...]:
@@ -555,7 +575,7 @@ def _check_at(snapshot: DossierSnapshot, at: datetime) -> None:
     if snapshot.last_event_at is not None and at < snapshot.last_event_at:
         raise PayloadError(
             f"times going backwards: at={at.isoformat()} is before the last event at "
-            f"{snapshot.last_event_at.isoformat()}",
+            f"{snapshot.last_event_at.astimezone(at.tzinfo).isoformat()}",
             field="at",
             value=at,
         )

@@ -19,9 +19,8 @@ from motcua.catalogue.models import Department, Unit
 from motcua.core.errors import NotFound
 from motcua.domain import lifecycle
 from motcua.domain.deadlines import classify_open
-from motcua.domain.lifecycle import Action, Role, State
+from motcua.domain.lifecycle import DESK_ACTIONS, Action, Role, State
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.dossiers.services import DESK_ACTIONS
 
 __all__ = [
     "PERSONAL_DATA_ROLES",

@@ -35,7 +35,7 @@ from motcua.core.errors import Conflict, FieldError, Forbidden, NotFound, StateE
 from motcua.domain import lifecycle
 from motcua.domain.codes import DEFAULT_PATTERN, format_dossier_code
 from motcua.domain.deadlines import classify_ended
-from motcua.domain.lifecycle import Action, Decision, DossierSnapshot, Role, State
+from motcua.domain.lifecycle import DESK_ACTIONS, Action, Decision, DossierSnapshot, Role, State
 from motcua.dossiers.models import (
     RECOMPUTE_DUE,
     Channel,
@@ -74,20 +74,6 @@ __all__ = [
     "dossier_supply_supplement",
 ]
 
-# Actions done at the receiving unit's desk; every other action is the competent unit's.
-DESK_ACTIONS = frozenset(
-    {
-        Action.SUBMIT,
-        Action.REQUEST_INTAKE_SUPPLEMENT,
-        Action.SUPPLY_INTAKE_SUPPLEMENT,
-        Action.ACCEPT,
-        Action.REFUSE,
-        Action.RETURN_UNACCEPTED,
-        Action.FORWARD,
-        Action.SUPPLY_SUPPLEMENT,
-        Action.DELIVER,
-    }
-)
 SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105 - the alphabet, not a secret  # no 0/O, 1/I: read aloud and typed by citizens
 
 
@@ -507,6 +493,9 @@ def _prepare(dossier: Dossier, action: Action, payload: dict[str, Any], actor: U
             raise Conflict(f"dossier code {code!r} is already used", field="code", value=code)
         pre["code"] = code
     elif action is Action.CONFIRM_PAYMENT:
+        method = payload.get("method")
+        if method not in Payment.Method.values:
+            raise FieldError("method", method, f"must be one of {', '.join(Payment.Method.values)}")
         amount = payload.get("amount", dossier.fee_total)
         try:
             pre["amount"] = Decimal(str(amount))

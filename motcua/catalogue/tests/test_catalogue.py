@@ -8,10 +8,10 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from conftest import CATALOGUE, COMMUNE, vn
 from django.core.management import call_command
 from django.test import Client
 
+from conftest import CATALOGUE, COMMUNE, vn
 from motcua.catalogue.models import CalendarOverride, Procedure, ProcedureVersion, Unit
 from motcua.catalogue.selectors import catalogue_export, unit_calendar
 from motcua.catalogue.services import calendar_import, catalogue_import, units_load_official
@@ -160,7 +160,7 @@ def test_calendar_import_overrides_win_and_change_the_version(catalogue: object,
     file.write_text(json.dumps({"unit": COMMUNE, "overrides": [
         {"date": "2026-03-10", "kind": "day_off", "note": "local festival"},
         {"date": "2026-03-14", "kind": "working_day", "note": "swapped Saturday"}]}), encoding="utf-8")
-    code, out, _ = run("calendar", "import", str(file))
+    code, _, _ = run("calendar", "import", str(file))
     assert code == 0
     after = unit_calendar(commune)
     assert not after.is_working_day(vn("2026-03-10 00:00").date())
