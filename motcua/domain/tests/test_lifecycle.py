@@ -44,11 +44,11 @@ NON_TERMINAL = ("submitted", "intake_supplement", "received", "processing", "sup
                 "awaiting_payment", "resolved")  # fmt: skip
 EXPECTED: dict[str, tuple[tuple[str | None, ...], str | None, tuple[str, ...]]] = {
     "submit": ((None,), "submitted", ("applicant", "desk_officer", "system")),
-    "request_intake_supplement": (("submitted",), "intake_supplement", ("desk_officer",)),
-    "supply_intake_supplement": (("intake_supplement",), "submitted", ("desk_officer",)),
+    "request_intake_supplement": (("submitted",), "intake_supplement", ("desk_officer", "system")),
+    "supply_intake_supplement": (("intake_supplement",), "submitted", ("desk_officer", "system")),
     "accept": (("submitted",), "received", ("desk_officer", "system")),
-    "refuse": (("submitted", "intake_supplement"), "refused", ("desk_officer",)),
-    "return_unaccepted": (("submitted", "intake_supplement"), "returned", ("desk_officer",)),
+    "refuse": (("submitted", "intake_supplement"), "refused", ("desk_officer", "system")),
+    "return_unaccepted": (("submitted", "intake_supplement"), "returned", ("desk_officer", "system")),
     "forward": (("received",), "processing", ("desk_officer", "system")),
     "assign": (("processing",), None, ("department_head", "system")),
     "request_supplement": (
