@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "motcua.catalogue",
     "motcua.accounts",
     "motcua.dossiers",
+    "motcua.reports",
+    "motcua.reform",
     "motcua.api",
 ]
 
