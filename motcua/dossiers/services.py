@@ -46,6 +46,7 @@ from motcua.dossiers.models import (
     DossierResult,
     Payment,
 )
+from motcua.reports.facts import due_change_record, fact_refresh
 
 __all__ = [
     "Applicant",
@@ -59,6 +60,7 @@ __all__ = [
     "dossier_deliver",
     "dossier_extend",
     "dossier_forward",
+    "dossier_mark_synced",
     "dossier_propose",
     "dossier_recompute_due",
     "dossier_refuse",
@@ -264,6 +266,12 @@ def dossier_submit(
         actor=actor,
         roles=roles,
         extra={
+            "components": [
+                {"code": c.code, "submitted": c.submitted, "digitized": c.digitized, "reused": c.reused}
+                for c in components
+            ],
+            "fee_total": dossier.fee_total,
+            "fees_exempt": fees_exempt,
             "procedure": procedure.code,
             "procedure_version": version.number,
             "channel": channel,
@@ -271,6 +279,7 @@ def dossier_submit(
             "competent_unit": competent.code,
         },
     )
+    fact_refresh(dossier)
     return dossier
 
 
@@ -448,6 +457,9 @@ def dossier_act(
         )
         extra = _apply(dossier, decision, pre, actor)
         _record_event(dossier, decision, actor=actor, roles=roles, before=before, extra=extra)
+        if decision.due_at is not None and decision.due_at != before.due_at:
+            due_change_record(dossier, at=decision.at, due_at=decision.due_at)
+        fact_refresh(dossier)
     return dossier
 
 
@@ -953,7 +965,9 @@ def dossier_cancel(
 
 
 @transaction.atomic
-def dossier_recompute_due(*, dossier_id: int, actor: User, reason: str, at: datetime | None = None) -> Dossier:
+def dossier_recompute_due(
+    *, dossier_id: int, actor: User, reason: str, at: datetime | None = None
+) -> Dossier:
     """Recompute an open dossier's statutory due on today's calendar: an audited admin action (rules §2).
 
     Due dates keep the calendar version they were computed with, so a later calendar change never moves them
@@ -964,8 +978,12 @@ def dossier_recompute_due(*, dossier_id: int, actor: User, reason: str, at: date
     at = _now(at)
     if not reason or not reason.strip():
         raise FieldError("reason", reason, "is required")
-    dossier = (Dossier.objects.select_for_update(of=("self",)).select_related("procedure_version", "receiving_unit")
-               .filter(pk=dossier_id).first())
+    dossier = (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("procedure_version", "receiving_unit")
+        .filter(pk=dossier_id)
+        .first()
+    )
     if dossier is None:
         raise NotFound(f"dossier {dossier_id} does not exist", field="dossier", value=dossier_id)
     roles = roles_in_unit(actor, dossier.receiving_unit)
@@ -973,13 +991,24 @@ def dossier_recompute_due(*, dossier_id: int, actor: User, reason: str, at: date
         raise Forbidden("recomputing a due date is an admin action")
     state = State(dossier.state)
     if state not in lifecycle.ACCEPTED_OPEN:
-        raise StateError(f"a due date can be recomputed only for an open accepted dossier, not in state '{state}'",
-                         state=state.value, allowed=[])
+        raise StateError(
+            f"a due date can be recomputed only for an open accepted dossier, not in state '{state}'",
+            state=state.value,
+            allowed=[],
+        )
     calendar = unit_calendar(dossier.receiving_unit)
-    events = [(Action(a), when) for a, when in dossier.events.exclude(action=RECOMPUTE_DUE)
-              .order_by("seq").values_list("action", "at")]
-    new_due = lifecycle.replay_due(events=events, channel=dossier.channel,
-                                   rules=procedure_rules(dossier.procedure_version), calendar=calendar)
+    events = [
+        (Action(a), when)
+        for a, when in dossier.events.exclude(action=RECOMPUTE_DUE)
+        .order_by("seq")
+        .values_list("action", "at")
+    ]
+    new_due = lifecycle.replay_due(
+        events=events,
+        channel=dossier.channel,
+        rules=procedure_rules(dossier.procedure_version),
+        calendar=calendar,
+    )
     assert new_due is not None
     previous = dossier.due_at
     if dossier.extensions == 0:
@@ -992,9 +1021,44 @@ def dossier_recompute_due(*, dossier_id: int, actor: User, reason: str, at: date
     dossier.refresh_from_db(fields=["version"])
     seq = (dossier.events.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
     DossierEvent.objects.create(
-        dossier=dossier, seq=seq, action=RECOMPUTE_DUE, from_state=state.value, to_state=state.value, at=at,
-        actor=actor, actor_role=Role.ADMIN.value,
-        payload=_jsonable({"reason": reason, "previous_due_at": previous, "due_at": new_due,
-                           "calendar_version": calendar.version}, ZoneInfo(dossier.receiving_unit.timezone)),
+        dossier=dossier,
+        seq=seq,
+        action=RECOMPUTE_DUE,
+        from_state=state.value,
+        to_state=state.value,
+        at=at,
+        actor=actor,
+        actor_role=Role.ADMIN.value,
+        payload=_jsonable(
+            {
+                "reason": reason,
+                "previous_due_at": previous,
+                "due_at": new_due,
+                "calendar_version": calendar.version,
+            },
+            ZoneInfo(dossier.receiving_unit.timezone),
+        ),
     )
+    if new_due != previous:
+        due_change_record(dossier, at=at, due_at=new_due)
+    fact_refresh(dossier)
+    return dossier
+
+
+@transaction.atomic
+def dossier_mark_synced(*, dossier_id: int, at: datetime) -> Dossier:
+    """Record that the dossier reached the National Public Service Portal at ``at`` (feeds ``portal_sync``)."""
+    at = _now(at)
+    dossier = (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("receiving_unit", "competent_unit", "procedure_version")
+        .filter(pk=dossier_id)
+        .first()
+    )
+    if dossier is None:
+        raise NotFound(f"dossier {dossier_id} does not exist", field="dossier", value=dossier_id)
+    if dossier.synced_to_portal_at is None or at < dossier.synced_to_portal_at:
+        dossier.synced_to_portal_at = at
+        dossier.save(update_fields=["synced_to_portal_at", "updated_at"])
+        fact_refresh(dossier)
     return dossier

@@ -1,0 +1,79 @@
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError
+
+from motcua.core.command import MotcuaCommand
+
+FORMATS = ("json", "table", "csv", "xlsx", "pdf")
+
+
+def _date(option: str, value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"{option}: {value!r} is not a date YYYY-MM-DD") from exc
+
+
+class Command(MotcuaCommand):
+    help = "Reports: `report periodic --unit CODE --from DATE --to DATE [--format F] [--output PATH]`, `report close`."
+
+    def add_arguments(self, parser: Any) -> None:
+        sub = parser.add_subparsers(dest="subcommand", required=True)
+        periodic = sub.add_parser("periodic", help="the periodic report of rules §4 (Biểu 06 and inspection figures)")
+        periodic.add_argument("--unit", required=True, help="unit code (a commune, or a province: sum of communes)")
+        periodic.add_argument("--from", dest="date_from", help="first day YYYY-MM-DD")
+        periodic.add_argument("--to", dest="date_to", help="last day YYYY-MM-DD")
+        periodic.add_argument("--period", help="instead of --from/--to: 2025, 2025-09, 2025-Q3, 2025-Q3-15")
+        periodic.add_argument("--format", default="json", choices=FORMATS)
+        periodic.add_argument("--output", help="file to write (default: standard output)")
+        close = sub.add_parser("close", help="close a period: store an immutable snapshot of its report")
+        close.add_argument("--unit", required=True)
+        close.add_argument("--from", dest="date_from", required=True)
+        close.add_argument("--to", dest="date_to", required=True)
+        close.add_argument("--note", default="")
+
+    def _unit_and_period(self, options: dict[str, Any]) -> tuple[Any, date, date]:
+        from motcua.catalogue.models import Unit
+        from motcua.reports.periodic import period_preset
+
+        unit = Unit.objects.filter(code=options["unit"]).first()
+        if unit is None:
+            raise CommandError(f"--unit: {options['unit']!r} is not a known unit code")
+        if options.get("period"):
+            if options.get("date_from") or options.get("date_to"):
+                raise CommandError("--period: give either --period or --from/--to, not both")
+            date_from, date_to = period_preset(options["period"])
+        else:
+            if not options.get("date_from") or not options.get("date_to"):
+                raise CommandError("--from and --to are required (or --period)")
+            date_from, date_to = _date("--from", options["date_from"]), _date("--to", options["date_to"])
+        return unit, date_from, date_to
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        unit, date_from, date_to = self._unit_and_period(options)
+        if options["subcommand"] == "close":
+            from motcua.reports.services import period_close
+
+            closed = period_close(unit=unit, date_from=date_from, date_to=date_to, actor=None, note=options["note"])
+            self.stdout.write(f"closed {unit.code} {closed.date_from}..{closed.date_to}: "
+                              f"received {closed.figures['received']['total']}, "
+                              f"resolved {closed.figures['resolved']['total']}, "
+                              f"in process {closed.figures['in_process']['total']}")
+            return
+        from motcua.reports.periodic import periodic_report
+        from motcua.reports.render import render
+
+        report = periodic_report(unit=unit, date_from=date_from, date_to=date_to)
+        data = render(report, options["format"])
+        if options.get("output"):
+            Path(options["output"]).write_bytes(data)
+            self.stderr.write(f"wrote {options['output']} ({len(data):,} bytes)")
+        elif options["format"] in ("xlsx", "pdf") and sys.stdout.isatty():
+            raise CommandError(f"--output: {options['format']} is binary; give a file name")
+        else:
+            self.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
