@@ -148,7 +148,7 @@ def periodic_report(*, unit: Unit, date_from: date, date_to: date) -> dict[str, 
     sector_ids = set(per_sector) | set(cancelled)
     names = dict(Sector.objects.filter(pk__in=sector_ids).values_list("pk", "code"))
     titles = dict(Sector.objects.filter(pk__in=sector_ids).values_list("pk", "name"))
-    keys = list(counts) + ["n_cancelled"]
+    keys = [*counts, "n_cancelled"]
     total: dict[str, int] = dict.fromkeys(keys, 0)
     by_sector = []
     within_all = overdue_all = 0
