@@ -12,7 +12,7 @@ from ninja import NinjaAPI, Router
 from ninja.errors import ValidationError, ValidationErrorContext
 from ninja.openapi.schema import OpenAPISchema
 
-from motcua.api import calendar, catalogue, dossiers
+from motcua.api import calendar, catalogue, dossiers, reports
 from motcua.api.actions import add_action_routes
 from motcua.api.auth import SessionAuth, TokenAuth
 from motcua.api.common import Renderer
@@ -71,6 +71,7 @@ api.add_router("", catalogue.router)
 api.add_router("", calendar.router)
 add_action_routes(dossiers.router)
 api.add_router("/dossiers", dossiers.router)
+api.add_router("", reports.router)
 
 fallback = Router()
 
