@@ -93,6 +93,16 @@ def _fast_password_hashing(settings: object) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache() -> Iterator[None]:
+    """Each test has its own database state: forget overrides cached by an earlier test."""
+    from motcua.catalogue.selectors import overrides_cache_clear
+
+    overrides_cache_clear()
+    yield
+    overrides_cache_clear()
+
+
 @pytest.fixture
 def catalogue(db: None) -> dict[str, object]:
     from motcua.catalogue.models import Unit

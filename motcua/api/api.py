@@ -72,6 +72,8 @@ api.add_router("", calendar.router)
 add_action_routes(dossiers.router)
 api.add_router("/dossiers", dossiers.router)
 api.add_router("", reports.router)
+api.add_router("", "motcua.api.reports_scoreboard.router")
+api.add_router("/reform", "motcua.reform.api.router")
 
 fallback = Router()
 

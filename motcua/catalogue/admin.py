@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from motcua.catalogue.models import CalendarOverride, Department, Procedure, ProcedureVersion, Sector, Unit
+from motcua.catalogue.selectors import overrides_cache_clear
 
 
 class DepartmentInline(admin.TabularInline):
@@ -79,3 +80,11 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     search_fields = ("note", "source")
     date_hierarchy = "date"
     autocomplete_fields = ("unit",)
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        overrides_cache_clear()
+
+    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+        super().delete_model(request, obj)
+        overrides_cache_clear()

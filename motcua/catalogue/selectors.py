@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time as time_module
 from datetime import date
 from functools import lru_cache
 
@@ -49,14 +50,29 @@ def _calendar(
     )
 
 
+# Overrides read from the database are reused for a few seconds: a busy desk computes many due dates a
+# minute. Changes made through this process's services clear the cache at once; an admin's edit made in
+# another process is seen within OVERRIDES_TTL seconds.
+OVERRIDES_TTL = 10.0
+_overrides_cache: dict[int, tuple[float, tuple[Override, ...]]] = {}
+
+
+def overrides_cache_clear() -> None:
+    _overrides_cache.clear()
+
+
 def unit_calendar(unit: Unit) -> WorkingCalendar:
     """The working calendar of ``unit`` (rules §2): its sessions, VN public holidays, then overrides.
 
-    Built from the database on every call (one small query), so an override edited by an admin in another
-    process is seen at once; identical inputs share one cached calendar object.
+    Identical inputs share one cached calendar object.
     """
+    now = time_module.monotonic()
+    cached = _overrides_cache.get(unit.pk)
+    if cached is None or now - cached[0] > OVERRIDES_TTL:
+        cached = (now, unit_overrides(unit))
+        _overrides_cache[unit.pk] = cached
     sessions = tuple((str(a), str(b)) for a, b in unit.office_hours)
-    return _calendar(unit.timezone, sessions, unit_overrides(unit))
+    return _calendar(unit.timezone, sessions, cached[1])
 
 
 def procedure_rules(version: ProcedureVersion) -> ProcedureRules:

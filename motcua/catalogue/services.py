@@ -26,6 +26,7 @@ from motcua.catalogue.models import (
     Unit,
     default_office_hours,
 )
+from motcua.catalogue.selectors import overrides_cache_clear
 from motcua.core.errors import FieldError
 
 __all__ = [
@@ -500,6 +501,8 @@ def calendar_import(*, data: Any) -> CatalogueChanges:
             raise FieldError(f"{where}.kind", kind, "must be day_off or working_day")
         parsed.append((day, str(kind), str(item.get("note") or ""), str(item.get("source") or "")))
     changes = CatalogueChanges()
+    transaction.on_commit(overrides_cache_clear)
+    overrides_cache_clear()
     for day, kind, note, source in parsed:
         existing = CalendarOverride.objects.filter(date=day, unit=unit).first()
         label = f"override {day.isoformat()} {kind}" + (f" ({unit.code})" if unit else "")

@@ -13,7 +13,9 @@ Each non-blank line is
    line's canonical JSON), so that importing the same file again skips what is already there;
 3. replayed in ONE transaction: :func:`~motcua.dossiers.services.dossier_submit` at ``submitted_at``, then
    every event, in order, through :func:`~motcua.dossiers.services.dossier_act` with ``actor=None`` (the
-   system itself) and the event's instant, then ``synced_to_portal_at`` (a plain field, not an action).
+   system itself) and the event's instant, then ``synced_to_portal_at`` (a plain field, not an action). The
+   report facts of the dossier are written once, at the end of the line (:func:`facts_deferred`), in the
+   same transaction.
 
 The rules (unknown procedure, an action not allowed from the state, times going backwards…) are the
 services' and the core's: a line they refuse fails alone, is rolled back entirely (no dossier, event,
@@ -21,6 +23,11 @@ component, payment, result or dossier number is left behind) and the next line g
 
 Blank lines are ignored. A line whose ``external_ref`` already exists (imported by an earlier run, or earlier
 in the same file) is *skipped*: counted apart, neither imported again nor failed.
+
+A line's ``code`` becomes the dossier code at its ``accept`` event (the older system's number is kept); a line
+never accepted (refused, returned, cancelled at intake) has no dossier code, and its old code survives only in
+the ``external_ref`` (``import:<code>``). Without ``code``, ``accept`` issues the next number of the unit and
+day, so numbers follow the order of the file: sort it by acceptance time to number as the desk would have.
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ from motcua.domain.lifecycle import Action
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import Applicant, ComponentIn, dossier_act, dossier_submit
 from motcua.logging import mask_personal_data
+from motcua.reports.facts import fact_refresh, facts_deferred
 
 __all__ = ["ImportResult", "LineError", "external_ref_of", "import_dossiers"]
 
@@ -237,12 +245,16 @@ def _replay(data: HistoricDossierIn, external_ref: str) -> None:
                 )
             payload["code"] = data.code
         try:
-            dossier_act(dossier_id=dossier.pk, action=action, actor=None, at=event.at, payload=payload)
+            dossier = dossier_act(
+                dossier_id=dossier.pk, action=action, actor=None, at=event.at, payload=payload
+            )
         except (ApplicationError, DeadlineError, CalendarError, DatabaseError) as exc:
             raise _LineFailed(f"events[{k}] ({action.value}): {_error_text(exc)}") from exc
 
     if data.synced_to_portal_at is not None:
         Dossier.objects.filter(pk=dossier.pk).update(synced_to_portal_at=data.synced_to_portal_at)
+        dossier.synced_to_portal_at = data.synced_to_portal_at
+        fact_refresh(dossier)  # the report facts (portal_sync) see it when the line's facts are written
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -282,7 +294,10 @@ def import_dossiers(
                 result.skipped += 1
             else:
                 try:
-                    with transaction.atomic():
+                    with (
+                        transaction.atomic(),
+                        facts_deferred(),
+                    ):  # report facts: once per line, same transaction
                         _replay(item.data, item.external_ref)
                 except _LineFailed as exc:
                     fail(item.line_no, exc.message)

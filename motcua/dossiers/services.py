@@ -24,7 +24,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from motcua.accounts.models import User
@@ -140,6 +139,7 @@ def dossier_submit(
     competent_unit_code: str | None = None,
     components: Sequence[ComponentIn] = (),
     fees_exempt: bool = False,
+    fee_total: Decimal | int | None = None,
     at: datetime | None = None,
     external_ref: str | None = None,
 ) -> Dossier:
@@ -147,6 +147,8 @@ def dossier_submit(
 
     The dossier snapshots the procedure's current version (rules §1). ``external_ref`` makes the call
     idempotent for the submitting system: a second submit with the same reference is refused as a conflict.
+    ``fee_total`` is the amount due for this dossier when the desk computed it (e.g. 3 certified pages);
+    by default the sum of the version's fee lines whose amount is set.
     """
     at = _now(at)
     procedure = (
@@ -194,6 +196,15 @@ def dossier_submit(
         if comp.code in seen:
             raise FieldError(f"components[{i}].code", comp.code, "is repeated")
         seen.add(comp.code)
+    if fee_total is None:
+        due_fees = version.fee_total()
+    else:
+        try:
+            due_fees = Decimal(str(fee_total))
+        except InvalidOperation as exc:
+            raise FieldError("fee_total", fee_total, "must be a number of VND") from exc
+        if due_fees < 0 or due_fees != due_fees.to_integral_value():
+            raise FieldError("fee_total", fee_total, "must be a whole, non-negative number of VND")
     if external_ref is not None and Dossier.objects.filter(external_ref=external_ref).exists():
         raise Conflict(
             f"a dossier with external reference {external_ref!r} already exists",
@@ -232,7 +243,7 @@ def dossier_submit(
         applicant_address=applicant.address,
         submitted_at=at,
         fees_exempt=fees_exempt,
-        fee_total=Decimal(0) if fees_exempt else version.fee_total(),
+        fee_total=Decimal(0) if fees_exempt else due_fees,
         external_ref=external_ref,
         last_event_at=at,
         version=1,
@@ -375,10 +386,7 @@ def _record_event(
         payload["calendar_version"] = decision.calendar_version
     if extra:
         payload.update(extra)
-    seq = (
-        DossierEvent.objects.filter(dossier=dossier).order_by("-seq").values_list("seq", flat=True).first()
-        or 0
-    ) + 1
+    seq = dossier.version  # one event per version: the n-th event is written by the action that made version n
     role = _acting_role(decision.action, roles)
     return DossierEvent.objects.create(
         dossier=dossier,
@@ -536,7 +544,7 @@ def _apply(
     if decision.flags:
         dossier.flags = sorted(set(dossier.flags) | set(decision.flags))
     dossier.last_event_at = decision.at
-    dossier.version = F("version") + 1
+    dossier.version += 1  # the row is locked: no one else can have moved it
     payload = decision.payload
 
     if action is Action.ACCEPT:
@@ -583,7 +591,6 @@ def _apply(
     if decision.to_state in lifecycle.TERMINAL:
         dossier.closed_at = decision.at
     dossier.save()
-    dossier.refresh_from_db(fields=["version"])
     return extra
 
 
@@ -1016,10 +1023,9 @@ def dossier_recompute_due(
     dossier.due_at = new_due
     dossier.calendar_version = calendar.version
     dossier.last_event_at = max(at, dossier.last_event_at or at)
-    dossier.version = F("version") + 1
+    dossier.version += 1
     dossier.save()
-    dossier.refresh_from_db(fields=["version"])
-    seq = (dossier.events.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
+    seq = dossier.version
     DossierEvent.objects.create(
         dossier=dossier,
         seq=seq,

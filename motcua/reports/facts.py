@@ -128,7 +128,9 @@ def _report_unit(dossier: Dossier, forwarded: bool) -> tuple[int, int]:
 
 def _refresh_now(dossier: Dossier) -> None:
     values = fact_from_dossier(dossier)
-    DossierFact.objects.update_or_create(dossier=dossier, defaults=asdict(values))
+    fields = asdict(values)
+    if not DossierFact.objects.filter(dossier_id=dossier.pk).update(**fields):
+        DossierFact.objects.create(dossier=dossier, **fields)
 
 
 def fact_from_dossier(dossier: Dossier) -> FactValues:

@@ -120,3 +120,6 @@ class ClosedPeriod(models.Model):
         if self.pk is not None:
             raise ValueError("a closed period is immutable")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+from motcua.reports.indicator_models import *  # noqa: F403,E402

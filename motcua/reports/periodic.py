@@ -178,7 +178,7 @@ def periodic_report(*, unit: Unit, date_from: date, date_to: date) -> dict[str, 
         "unit_name": unit.name,
         "unit_admin_code": unit.admin_code,
         "province_name": province.name if province else None,
-        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "generated_at": timezone.localtime().isoformat(timespec="seconds"),
         "formula_version": FORMULA_VERSION,
     }
     _apply_closed_periods(report, unit=unit, date_from=date_from, date_to=date_to)

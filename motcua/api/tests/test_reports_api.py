@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import COMMUNE, OTHER_COMMUNE, PROVINCE, Staff, vn
 from django.test import Client
 
+from conftest import COMMUNE, OTHER_COMMUNE, PROVINCE, Staff, vn
 from motcua.accounts.services import token_create
 from motcua.dossiers import services as s
 

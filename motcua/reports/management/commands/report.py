@@ -73,7 +73,9 @@ class Command(MotcuaCommand):
             self.stderr.write(f"wrote {options['output']} ({len(data):,} bytes)")
         elif options["format"] in ("xlsx", "pdf") and sys.stdout.isatty():
             raise CommandError(f"--output: {options['format']} is binary; give a file name")
-        else:
+        elif options["format"] in ("xlsx", "pdf"):
             self.stdout.flush()
             sys.stdout.buffer.write(data)
             sys.stdout.buffer.flush()
+        else:
+            self.stdout.write(data.decode("utf-8-sig"), ending="" if data.endswith(b"\n") else "\n")
