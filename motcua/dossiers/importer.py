@@ -270,9 +270,10 @@ def import_dossiers(
 ) -> ImportResult:
     """Import historic dossiers from JSON Lines (interfaces §3.3); each line is atomic.
 
-    ``lines`` is read lazily (a file object streams). ``progress(n)`` is called after each line with the
-    number of the last line handled (blank ones included); ``on_error(error)`` as soon as a line fails, so a
-    long import can report while it runs. ``source`` names the input in the result and the log.
+    ``lines`` is read lazily, a chunk of :data:`CHUNK` lines at a time (a file object streams).
+    ``progress(n)`` is called after each non-blank line with its line number (blank lines count in the
+    numbering); ``on_error(error)`` as soon as a line fails, so a long import can report while it runs.
+    ``source`` names the input in the result and the log.
     """
     result = ImportResult(source=source)
 
@@ -293,11 +294,8 @@ def import_dossiers(
             elif item.external_ref in existing:
                 result.skipped += 1
             else:
-                try:
-                    with (
-                        transaction.atomic(),
-                        facts_deferred(),
-                    ):  # report facts: once per line, same transaction
+                try:  # one transaction per line; the report facts are written once, at its end, inside it
+                    with transaction.atomic(), facts_deferred():
                         _replay(item.data, item.external_ref)
                 except _LineFailed as exc:
                     fail(item.line_no, exc.message)

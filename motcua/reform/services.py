@@ -285,7 +285,8 @@ def _change(task: ReformTask, changes: Mapping[str, Any], *, today: date, reason
                                                  completed_on=new["completed_on"])
     except completion.StatusRuleError as exc:
         value = changes.get("status") if exc.field == "status" else new["completed_on"]
-        hint = " (send status done with it)" if exc.field == "completed_on" and "status" not in changes else ""
+        hint = (" (send status done with it)" if exc.field == "completed_on" and "status" not in changes
+                and old["status"] in completion.OPEN else "")
         raise FieldError(f"{where}{exc.field}", value, exc.message + hint) from exc
     removing = new["status"] == TaskStatus.REMOVED and old["status"] != TaskStatus.REMOVED
     restoring = old["status"] == TaskStatus.REMOVED and new["status"] != TaskStatus.REMOVED
