@@ -20,7 +20,13 @@ Commands:
   calendar import FILE.json    add or replace calendar overrides
   calendar due --unit CODE --start ISO --value N --time-unit U [--channel C]
   units load-official          load the 34 provinces and 3,321 communes (2025)
+  demo [--no-serve]            load the Đông Khê demo (idempotent) and serve it
   dossiers import FILE.jsonl   import historic dossiers through the live services
+  report periodic --unit CODE --from D --to D [--format json|table|csv|xlsx|pdf] [--output F]
+  report close --unit CODE --from D --to D
+  scoreboard show --unit CODE --period 2025-Q3   the Decision 766 indicators
+  reform import|export|status  the administrative-reform plan
+  facts verify                 check the stored report facts against the events
   token create --user NAME     create an API token
   user create ...              create a staff user with roles
 
