@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from motcua.api.api import api
 from motcua.core.views import home
@@ -7,5 +7,10 @@ from motcua.core.views import home
 urlpatterns = [
     path("", home, name="home"),
     path("admin/", admin.site.urls),
+    path("can-bo/", include("motcua.web.urls")),
+    path("can-bo/bieu-mau/", include("motcua.forms.urls")),
+    path("can-bo/bao-cao/", include("motcua.dashboards.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    path("", include("motcua.public.urls")),
 ]

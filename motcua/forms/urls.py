@@ -1,0 +1,3 @@
+app_name = "forms"
+
+urlpatterns: list = []  # type: ignore[type-arg]
