@@ -186,7 +186,7 @@ class Payment(models.Model):
     method = models.CharField(max_length=10, choices=Method.choices)
     amount = models.DecimalField(max_digits=14, decimal_places=0)
     paid_at = models.DateTimeField()
-    receipt_number = models.CharField(max_length=40, unique=True)
+    receipt_number = models.CharField(max_length=100, unique=True)
     reference = models.CharField(max_length=120, blank=True)
 
     class Meta:

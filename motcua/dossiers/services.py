@@ -386,7 +386,9 @@ def _record_event(
         payload["calendar_version"] = decision.calendar_version
     if extra:
         payload.update(extra)
-    seq = dossier.version  # one event per version: the n-th event is written by the action that made version n
+    seq = (
+        dossier.version
+    )  # one event per version: the n-th event is written by the action that made version n
     role = _acting_role(decision.action, roles)
     return DossierEvent.objects.create(
         dossier=dossier,
@@ -432,12 +434,13 @@ def dossier_act(
     at = _now(at)
     payload = dict(payload or {})
     with transaction.atomic():
-        dossier = (
+        found = list(
             Dossier.objects.select_for_update(of=("self",))
             .select_related("procedure_version", "receiving_unit", "competent_unit", "department")
             .filter(pk=dossier_id)
-            .first()
+            .order_by()[:1]
         )
+        dossier = found[0] if found else None
         if dossier is None:
             raise NotFound(f"dossier {dossier_id} does not exist", field="dossier", value=dossier_id)
         if expected_version is not None and expected_version != dossier.version:
@@ -590,8 +593,35 @@ def _apply(
         extra["timeliness"] = dossier.timeliness
     if decision.to_state in lifecycle.TERMINAL:
         dossier.closed_at = decision.at
-    dossier.save()
+    dossier.save(update_fields=_ACTION_FIELDS)
     return extra
+
+
+# The columns an action may change (the applicant's data and the dossier's identity never change here).
+_ACTION_FIELDS = [
+    "state",
+    "received_at",
+    "due_at",
+    "appointment_at",
+    "extensions",
+    "supplement_requests",
+    "awaiting_payment_since",
+    "calendar_version",
+    "flags",
+    "last_event_at",
+    "version",
+    "code",
+    "department",
+    "assignee",
+    "delivered_at",
+    "delivery_method",
+    "stop_reason",
+    "return_reason",
+    "ended_at",
+    "timeliness",
+    "closed_at",
+    "updated_at",
+]
 
 
 def _next_code(unit: Unit, at: datetime) -> str:
