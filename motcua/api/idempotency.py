@@ -40,8 +40,7 @@ def _stored(*, user: User, endpoint: str, key: str) -> IdempotencyRecord | None:
 
 
 def _response(status: int, body: Any, *, replayed: bool, location: Callable[[Any], str | None]) -> HttpResponse:
-    response = HttpResponse(json.dumps(body, ensure_ascii=False), status=status,
-                            content_type="application/json; charset=utf-8")
+    response = HttpResponse(_serialize(body), status=status, content_type="application/json; charset=utf-8")
     where = location(body)
     if where:
         response["Location"] = where
@@ -54,7 +53,14 @@ def _replay(record: IdempotencyRecord, request_hash: str, key: str,
             location: Callable[[Any], str | None]) -> HttpResponse:
     if record.request_hash != request_hash:
         raise FieldError(HEADER, key, "was already used for a different request body; use a new key")
-    return _response(record.status, record.body, replayed=True, location=location)
+    # The body is stored as its serialized text: PostgreSQL's jsonb would reorder the keys, and a replay must be
+    # byte-for-byte the first answer.
+    body = json.loads(record.body) if isinstance(record.body, str) else record.body
+    return _response(record.status, body, replayed=True, location=location)
+
+
+def _serialize(body: Any) -> str:
+    return json.dumps(body, ensure_ascii=False)
 
 
 def idempotent(*, user: User, endpoint: str, key: str | None, payload: Any, status: int,
@@ -79,7 +85,7 @@ def idempotent(*, user: User, endpoint: str, key: str | None, payload: Any, stat
         with transaction.atomic():
             body = create()
             IdempotencyRecord.objects.create(user=user, endpoint=endpoint, key=key, request_hash=request_hash,
-                                             status=status, body=body)
+                                             status=status, body=_serialize(body))
     except IntegrityError:
         record = _stored(user=user, endpoint=endpoint, key=key)
         if record is None:
