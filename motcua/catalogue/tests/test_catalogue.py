@@ -24,10 +24,16 @@ SHARED_PROCEDURES = Path(__file__).resolve().parents[3] / "motcua" / "catalogue"
 
 
 def run(*argv: str) -> tuple[int, str, str]:
-    out, err = StringIO(), StringIO()
+    """Run the real `motcua` entry point, keeping the test's database connection open (Django's
+    ``run_from_argv`` closes every connection when a command ends, which would end the test transaction)."""
     import contextlib
+    from unittest import mock
 
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    from django.db import connections
+
+    out, err = StringIO(), StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+            mock.patch.object(connections, "close_all"):
         code = main(list(argv))
     return code, out.getvalue(), err.getvalue()
 
