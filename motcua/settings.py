@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "motcua.feedback",
     "motcua.public",
     "motcua.dashboards",
+    "motcua.evaluation",
     "motcua.api",
 ]
 
@@ -166,6 +167,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "files"
+
+# The address citizens reach the public pages at (printed in the receipt's QR code); empty = the request's host.
+MOTCUA_PUBLIC_URL = _env("PUBLIC_URL", "")
 
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
