@@ -1,3 +1,12 @@
+from django.urls import path
+
+from motcua.dashboards import views
+
 app_name = "dashboards"
 
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("tai-ve/<str:fmt>/", views.download, name="download"),
+    path("chi-so-766/", views.scoreboard, name="scoreboard"),
+    path("cai-cach/", views.reform, name="reform"),
+]
