@@ -2,14 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from motcua.api.api import api
-from motcua.core.views import home
 
 urlpatterns = [
-    path("", home, name="home"),
     path("admin/", admin.site.urls),
     path("can-bo/", include("motcua.web.urls")),
     path("can-bo/bieu-mau/", include("motcua.forms.urls")),
     path("can-bo/bao-cao/", include("motcua.dashboards.urls")),
+    path("can-bo/danh-gia/", include("motcua.evaluation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("", include("motcua.public.urls")),
