@@ -444,12 +444,9 @@ def _fact_counts(unit: Unit, date_from: date, date_to: date) -> dict[str, Any]:
             "pk", filter=ended & Q(timeliness__in=("before_due", "on_time")) & at_most_one_supplement
         ),
         n_open=Count("pk", filter=open_at_end),
-        n_open_within=Count(
-            "pk",
-            filter=open_at_end
-            & (Q(due_then__gte=date_to) | Q(due_then__isnull=True))
-            & at_most_one_supplement,
-        ),
+        # within due = not past due (no due at all included): one lookup of the due, not two
+        n_open_counted=Count("pk", filter=open_at_end & at_most_one_supplement),
+        n_open_past_due=Count("pk", filter=open_at_end & at_most_one_supplement & Q(due_then__lt=date_to)),
         n_resolved=Count("pk", filter=resolved),
         n_digitized=Count(
             "pk",
@@ -464,6 +461,7 @@ def _fact_counts(unit: Unit, date_from: date, date_to: date) -> dict[str, Any]:
         n_timed=Count("pk", filter=resolved & Q(resolution_seconds__isnull=False)),
         s_resolution_seconds=Sum("resolution_seconds", filter=resolved),
     )
+    counts["n_open_within"] = counts.pop("n_open_counted") - counts.pop("n_open_past_due")
     return counts
 
 

@@ -1,8 +1,9 @@
 """The periodic report (rules §4, Biểu 06 of Circular 01/2020/TT-VPCP) as aggregate queries over stored facts.
 
-One aggregate query gives the received, resolved, not-accepted and inspection figures (per sector, summed
-for the totals); one more query gives the timeliness of the dossiers still in process at the end of the
-period, from the due in force on that date (:class:`~motcua.reports.models.DueChange`). Nothing replays events.
+One aggregate query, over the facts that can count in the period, gives every figure per sector (summed for
+the totals): received, resolved, not accepted, the inspection figures, and the timeliness of the dossiers
+still in process at the end of the period from the due in force on that date
+(:class:`~motcua.reports.models.DueChange`, looked up once per such dossier). Nothing replays events.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from motcua.catalogue.models import Sector, Unit
@@ -72,25 +73,33 @@ def _scope(unit: Unit) -> Q:
     return Q(report_unit_id=unit.pk)
 
 
-def _group_counts(facts: QuerySet[DossierFact], date_from: date, date_to: date) -> dict[str, Any]:
-    """The figures of one query, as ``Count(filter=...)`` aggregates (grouped by the caller)."""
-    accepted = Q(accepted_on__gte=date_from, accepted_on__lte=date_to)
-    ended = Q(ended_on__gte=date_from, ended_on__lte=date_to)
-    returned = Q(not_accepted="returned", not_accepted_on__gte=date_from, not_accepted_on__lte=date_to)
+def _group_counts(date_from: date, date_to: date) -> dict[str, Any]:
+    """Every figure of the report as a ``Count(filter=...)`` aggregate of one query (grouped by the caller).
+
+    A cancelled record is void: it counts as cancelled and in no other figure. The in-process split reads the
+    queryset's ``due_then`` annotation (the due in force on ``date_to``) once, and for the dossiers open then
+    only: ``p_overdue`` counts a past due; the rest of ``p_open`` is within due (a dossier with no due too).
+    """
+    live = Q(cancelled_on__isnull=True)
+    accepted = live & Q(accepted_on__gte=date_from, accepted_on__lte=date_to)
+    ended = live & Q(ended_on__gte=date_from, ended_on__lte=date_to)
+    returned = live & Q(not_accepted="returned", not_accepted_on__gte=date_from, not_accepted_on__lte=date_to)
+    open_at_end = live & Q(accepted_on__lte=date_to) & (Q(ended_on__isnull=True) | Q(ended_on__gt=date_to))
     counts: dict[str, Any] = {
         "r_online": Count("pk", filter=accepted & Q(channel="online")),
         "r_direct": Count("pk", filter=accepted & Q(channel="direct")),
         "r_postal": Count("pk", filter=accepted & Q(channel="postal")),
-        "r_carried": Count("pk", filter=Q(accepted_on__lt=date_from)
+        "r_carried": Count("pk", filter=live & Q(accepted_on__lt=date_from)
                            & (Q(ended_on__isnull=True) | Q(ended_on__gte=date_from))),
         "e_before": Count("pk", filter=ended & Q(timeliness="before_due")),
         "e_on_time": Count("pk", filter=ended & Q(timeliness="on_time")),
         "e_overdue": Count("pk", filter=ended & Q(timeliness="overdue")),
         "e_result": Count("pk", filter=ended & Q(end_state="resolved")),
         "e_no_result": Count("pk", filter=ended & Q(end_state="stopped")),
-        "n_refused": Count("pk", filter=Q(not_accepted="refused", not_accepted_on__gte=date_from,
-                                          not_accepted_on__lte=date_to)),
+        "n_refused": Count("pk", filter=live & Q(not_accepted="refused", not_accepted_on__gte=date_from,
+                                                 not_accepted_on__lte=date_to)),
         "n_returned": Count("pk", filter=returned),
+        "n_cancelled": Count("pk", filter=Q(cancelled_on__gte=date_from, cancelled_on__lte=date_to)),
         "d_components": Count("pk", filter=accepted & Q(components_digitized=True)),
         "d_results": Count("pk", filter=ended & Q(end_state="resolved", has_result=True, result_e_copy=True)),
         "d_both": Count("pk", filter=ended & Q(end_state="resolved", has_result=True, result_e_copy=True,
@@ -101,22 +110,30 @@ def _group_counts(facts: QuerySet[DossierFact], date_from: date, date_to: date) 
         "x_bi": Count("pk", filter=accepted & Q(boundary_independent=True)),
         "x_synced": Count("pk", filter=accepted & Q(synced=True)),
         "x_results_missing": Count("pk", filter=ended & Q(end_state="resolved", has_result=False)),
+        "p_open": Count("pk", filter=open_at_end),
+        "p_overdue": Count("pk", filter=open_at_end & Q(due_then__lt=date_to)),  # the only due lookup
     }
     for reason in RETURN_REASONS:
         counts[f"ret_{reason}"] = Count("pk", filter=returned & Q(return_reason=reason))
     return counts
 
 
-def _in_process(facts: QuerySet[DossierFact], date_to: date) -> dict[int, tuple[int, int]]:
-    """Per sector: (within due, overdue) of the dossiers accepted by ``date_to`` and not ended by then, judged
-    by the statutory due in force on ``date_to`` (rules §2.3, §4)."""
-    due_then = Subquery(DueChange.objects.filter(dossier_id=OuterRef("dossier_id"), effective_on__lte=date_to)
-                        .order_by("-effective_at", "-id").values("due_on")[:1])
-    rows = (facts.filter(accepted_on__lte=date_to).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=date_to))
-            .annotate(due_then=due_then).values("sector_id")
-            .annotate(within=Count("pk", filter=Q(due_then__gte=date_to) | Q(due_then__isnull=True)),
-                      overdue=Count("pk", filter=Q(due_then__lt=date_to))))
-    return {row["sector_id"]: (row["within"], row["overdue"]) for row in rows}
+def _relevant(date_from: date, date_to: date) -> Q:
+    """The facts that can count in some figure of [``date_from``, ``date_to``]: accepted by its end and not
+    ended before its start, or ended, refused, returned or cancelled in it. The others (most of a large
+    database: everything accepted later or ended earlier) are filtered out before any aggregate is computed."""
+    return (
+        (Q(accepted_on__lte=date_to) & (Q(ended_on__isnull=True) | Q(ended_on__gte=date_from)))
+        | Q(ended_on__gte=date_from, ended_on__lte=date_to)
+        | Q(not_accepted_on__gte=date_from, not_accepted_on__lte=date_to)
+        | Q(cancelled_on__gte=date_from, cancelled_on__lte=date_to)
+    )
+
+
+def _due_then(date_to: date) -> Subquery:
+    """The statutory due in force on ``date_to`` (rules §2.3, §4): the latest :class:`DueChange` in effect."""
+    return Subquery(DueChange.objects.filter(dossier_id=OuterRef("dossier_id"), effective_on__lte=date_to)
+                    .order_by("-effective_at", "-id").values("due_on")[:1])
 
 
 def _groups(c: Mapping[str, int], within: int, overdue: int) -> dict[str, Any]:
@@ -138,29 +155,27 @@ def periodic_report(*, unit: Unit, date_from: date, date_to: date) -> dict[str, 
     """The periodic report of ``unit`` for [``date_from``, ``date_to``] in the shape of interfaces §4."""
     if date_from > date_to:
         raise FieldError("from", date_from.isoformat(), f"must not be after to ({date_to.isoformat()})")
-    scoped = DossierFact.objects.filter(_scope(unit))
-    live = scoped.filter(cancelled_on__isnull=True)  # a cancelled record counts in no other figure
-    counts = _group_counts(live, date_from, date_to)
-    per_sector = {row.pop("sector_id"): row for row in live.values("sector_id").annotate(**counts)}
-    cancelled = dict(scoped.filter(cancelled_on__gte=date_from, cancelled_on__lte=date_to)
-                     .values_list("sector_id").annotate(n=Count("pk")))
-    in_process = _in_process(live, date_to)
-    sector_ids = set(per_sector) | set(cancelled)
-    names = dict(Sector.objects.filter(pk__in=sector_ids).values_list("pk", "code"))
-    titles = dict(Sector.objects.filter(pk__in=sector_ids).values_list("pk", "name"))
-    keys = [*counts, "n_cancelled"]
+    # One query: every figure per sector, over the facts that can count in the period (see _relevant).
+    counts = _group_counts(date_from, date_to)
+    rows = (DossierFact.objects.filter(_scope(unit)).filter(_relevant(date_from, date_to))
+            .annotate(due_then=_due_then(date_to)).values("sector_id").annotate(**counts))
+    per_sector = {row.pop("sector_id"): row for row in rows}
+    sectors = {pk: (code, name) for pk, code, name in
+               Sector.objects.filter(pk__in=per_sector).values_list("pk", "code", "name")}
+    keys = list(counts)
     total: dict[str, int] = dict.fromkeys(keys, 0)
     by_sector = []
     within_all = overdue_all = 0
-    for sector_id in sorted(sector_ids, key=lambda pk: names[pk]):
-        c = {**dict.fromkeys(counts, 0), **per_sector.get(sector_id, {}), "n_cancelled": cancelled.get(sector_id, 0)}
-        within, overdue = in_process.get(sector_id, (0, 0))
+    for sector_id in sorted(per_sector, key=lambda pk: sectors[pk][0]):
+        c = per_sector[sector_id]
+        overdue = c["p_overdue"]
+        within = c["p_open"] - overdue
         within_all, overdue_all = within_all + within, overdue_all + overdue
         for key in keys:
             total[key] += c[key]
         groups = _groups(c, within, overdue)
         if any(v for g in groups.values() for v in g.values() if isinstance(v, int)) or c["n_cancelled"]:
-            by_sector.append({"sector": names[sector_id], "name": titles[sector_id], **groups})
+            by_sector.append({"sector": sectors[sector_id][0], "name": sectors[sector_id][1], **groups})
     accepted_total = total["r_online"] + total["r_direct"] + total["r_postal"]
     groups = _groups(total, within_all, overdue_all)
     province = unit.parent if unit.parent_id else None
