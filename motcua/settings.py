@@ -140,7 +140,8 @@ def _database() -> dict[str, object]:
         config.setdefault("TEST", {"NAME": _env("TEST_SQLITE_NAME", "") or None})
     elif "postgres" in engine:
         config["ENGINE"] = "django.db.backends.postgresql"
-        config.setdefault("OPTIONS", {})
+        # JIT compilation costs more than it saves on motcua's report queries (docs/performance.md).
+        config.setdefault("OPTIONS", {})["options"] = "-c jit=off"
     else:
         raise ImproperlyConfigured(
             f"MOTCUA_DATABASE_URL: unsupported database {engine!r} (use sqlite or postgres)"

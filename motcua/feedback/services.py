@@ -62,9 +62,10 @@ PETITION_REFUSAL_LIMIT: Final = TimeLimit(value=Decimal(2), unit=TimeUnit.WORKIN
 """Decision 766 indicator 5.2: a refusal within 2 working days [S]; motcua applies it to transfers [U]."""
 
 HANDLER_ROLES: Final[frozenset[Role]] = frozenset(
-    {Role.DESK_OFFICER, Role.SPECIALIST, Role.DEPARTMENT_HEAD, Role.APPROVER, Role.ADMIN, Role.SYSTEM}
+    {Role.DESK_OFFICER, Role.SPECIALIST, Role.DEPARTMENT_HEAD, Role.APPROVER, Role.CLERK, Role.ADMIN,
+     Role.SYSTEM}
 )
-"""Who handles a unit's petitions: its staff who work on dossiers, its leaders and admins (not inspectors)."""
+"""Who handles a unit's petitions: its staff who work on dossiers, its clerk, leaders and admins (not inspectors)."""
 
 OPEN: Final = (PetitionStatus.RECEIVED, PetitionStatus.IN_PROGRESS)
 
