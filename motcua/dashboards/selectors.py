@@ -24,7 +24,7 @@ from motcua.reform import completion
 from motcua.reform.models import AREA_NAMES, STATUS_NAMES, ReformPlan
 from motcua.reform.selectors import plan_completion, plan_tasks, plans_visible_to
 from motcua.reports.models import DossierFact, ScoreRun
-from motcua.reports.periodic import _scope, periodic_report, rate
+from motcua.reports.periodic import fact_scope, periodic_report, rate
 
 __all__ = [
     "CommuneOverview",
@@ -143,7 +143,7 @@ def timeliness_by_month(*, unit: Unit, date_from: date, date_to: date) -> list[M
     """
     rows = (
         DossierFact.objects.filter(
-            _scope(unit), cancelled_on__isnull=True, ended_on__gte=date_from, ended_on__lte=date_to
+            fact_scope(unit), cancelled_on__isnull=True, ended_on__gte=date_from, ended_on__lte=date_to
         )
         .annotate(month=TruncMonth("ended_on"))
         .values("month")

@@ -411,6 +411,19 @@ def _acting_role(action: Action, roles: frozenset[Role]) -> str:
     return Role.ADMIN.value if Role.ADMIN in roles else ""
 
 
+def _locked(dossier_id: int) -> Dossier:
+    """The dossier row, locked for the rest of the transaction, with what the services read of it."""
+    found = list(
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("procedure_version", "receiving_unit", "competent_unit", "department")
+        .filter(pk=dossier_id)
+        .order_by()[:1]
+    )
+    if not found:
+        raise NotFound(f"dossier {dossier_id} does not exist", field="dossier", value=dossier_id)
+    return found[0]
+
+
 def dossier_act(
     *,
     dossier_id: int,
@@ -434,15 +447,7 @@ def dossier_act(
     at = _now(at)
     payload = dict(payload or {})
     with transaction.atomic():
-        found = list(
-            Dossier.objects.select_for_update(of=("self",))
-            .select_related("procedure_version", "receiving_unit", "competent_unit", "department")
-            .filter(pk=dossier_id)
-            .order_by()[:1]
-        )
-        dossier = found[0] if found else None
-        if dossier is None:
-            raise NotFound(f"dossier {dossier_id} does not exist", field="dossier", value=dossier_id)
+        dossier = _locked(dossier_id)
         if expected_version is not None and expected_version != dossier.version:
             raise Conflict(
                 f"dossier {dossier.code or dossier.pk} was changed by someone else "
@@ -1015,14 +1020,7 @@ def dossier_recompute_due(
     at = _now(at)
     if not reason or not reason.strip():
         raise FieldError("reason", reason, "is required")
-    dossier = (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related("procedure_version", "receiving_unit")
-        .filter(pk=dossier_id)
-        .first()
-    )
-    if dossier is None:
-        raise NotFound(f"dossier {dossier_id} does not exist", field="dossier", value=dossier_id)
+    dossier = _locked(dossier_id)
     roles = roles_in_unit(actor, dossier.receiving_unit)
     if Role.ADMIN not in roles:
         raise Forbidden("recomputing a due date is an admin action")
@@ -1085,14 +1083,7 @@ def dossier_recompute_due(
 def dossier_mark_synced(*, dossier_id: int, at: datetime) -> Dossier:
     """Record that the dossier reached the National Public Service Portal at ``at`` (feeds ``portal_sync``)."""
     at = _now(at)
-    dossier = (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related("receiving_unit", "competent_unit", "procedure_version")
-        .filter(pk=dossier_id)
-        .first()
-    )
-    if dossier is None:
-        raise NotFound(f"dossier {dossier_id} does not exist", field="dossier", value=dossier_id)
+    dossier = _locked(dossier_id)
     if dossier.synced_to_portal_at is None or at < dossier.synced_to_portal_at:
         dossier.synced_to_portal_at = at
         dossier.save(update_fields=["synced_to_portal_at", "updated_at"])

@@ -186,7 +186,7 @@ class _Dossier:
     violations: set[int] = field(default_factory=set)
 
 
-def _scope(unit: Unit) -> Q:
+def fact_scope(unit: Unit) -> Q:
     return Q(province_id=unit.pk) if unit.kind == Unit.Kind.PROVINCE else Q(report_unit_id=unit.pk)
 
 
@@ -215,7 +215,7 @@ def _dossiers(
     unit: Unit, date_from: date, date_to: date
 ) -> tuple[dict[int, _Dossier], QuerySet[DossierFact]]:
     facts = DossierFact.objects.filter(
-        _scope(unit), ended_on__gte=date_from, ended_on__lte=date_to, cancelled_on__isnull=True,
+        fact_scope(unit), ended_on__gte=date_from, ended_on__lte=date_to, cancelled_on__isnull=True,
     ).exclude(timeliness="")
     rows = {
         dossier_id: _Dossier(ev.Timeliness(timeliness), due_on, channel)
@@ -259,7 +259,7 @@ def _unit_facts(unit: Unit, date_from: date, date_to: date, dossiers: Mapping[in
     ended_late = Q(ended_on__gte=date_from, ended_on__lte=date_to, timeliness="overdue")
     open_late = (Q(accepted_on__lte=date_to, due_on__lt=date_to, not_accepted="")
                  & (Q(ended_on__isnull=True) | Q(ended_on__gt=date_to)))
-    counts = DossierFact.objects.filter(_scope(unit), cancelled_on__isnull=True).aggregate(
+    counts = DossierFact.objects.filter(fact_scope(unit), cancelled_on__isnull=True).aggregate(
         n_accepted=Count("pk", filter=accepted),
         n_online=Count("pk", filter=accepted & Q(channel="online")),
         n_online_late=Count("pk", filter=Q(channel="online") & (ended_late | open_late)),

@@ -41,7 +41,7 @@ from motcua.reports.models import (
     IndicatorSet,
     ScoreRun,
 )
-from motcua.reports.periodic import _scope
+from motcua.reports.periodic import fact_scope
 
 __all__ = [
     "BUNDLED_DEFINITIONS",
@@ -424,7 +424,7 @@ def _fact_counts(unit: Unit, date_from: date, date_to: date) -> dict[str, Any]:
         .values("due_on")[:1]
     )
     facts = (
-        DossierFact.objects.filter(_scope(unit), cancelled_on__isnull=True, accepted_on__lte=date_to)
+        DossierFact.objects.filter(fact_scope(unit), cancelled_on__isnull=True, accepted_on__lte=date_to)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=date_from))
         .annotate(due_then=due_then)
     )
@@ -468,7 +468,7 @@ def _fact_counts(unit: Unit, date_from: date, date_to: date) -> dict[str, Any]:
 def _catalogue_counts(unit: Unit, date_from: date, date_to: date) -> dict[str, int]:
     """The catalogue-based figures, from the current version of every active commune-level procedure."""
     used_online = DossierFact.objects.filter(
-        _scope(unit),
+        fact_scope(unit),
         procedure_id=OuterRef("pk"),
         cancelled_on__isnull=True,
         channel="online",

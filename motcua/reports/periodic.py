@@ -22,7 +22,7 @@ from motcua.core.errors import FieldError
 from motcua.reports.facts import FORMULA_VERSION
 from motcua.reports.models import ClosedPeriod, DossierFact, DueChange
 
-__all__ = ["RETURN_REASONS", "period_preset", "periodic_report", "rate", "ratio"]
+__all__ = ["RETURN_REASONS", "fact_scope", "period_preset", "periodic_report", "rate", "ratio"]
 
 RETURN_REASONS = ("supplement_not_provided", "cannot_submit", "other_procedure_required")
 
@@ -65,7 +65,7 @@ def period_preset(name: str) -> tuple[date, date]:
     raise FieldError("period", name, "must be YYYY, YYYY-MM, YYYY-Qn or YYYY-Qn-15")
 
 
-def _scope(unit: Unit) -> Q:
+def fact_scope(unit: Unit) -> Q:
     """A commune's report counts the dossiers that count for it; a province's, those of all its communes
     (each dossier has exactly one reporting unit, so each is counted once)."""
     if unit.kind == Unit.Kind.PROVINCE:
@@ -157,7 +157,7 @@ def periodic_report(*, unit: Unit, date_from: date, date_to: date) -> dict[str, 
         raise FieldError("from", date_from.isoformat(), f"must not be after to ({date_to.isoformat()})")
     # One query: every figure per sector, over the facts that can count in the period (see _relevant).
     counts = _group_counts(date_from, date_to)
-    rows = (DossierFact.objects.filter(_scope(unit)).filter(_relevant(date_from, date_to))
+    rows = (DossierFact.objects.filter(fact_scope(unit)).filter(_relevant(date_from, date_to))
             .annotate(due_then=_due_then(date_to)).values("sector_id").annotate(**counts))
     per_sector = {row.pop("sector_id"): row for row in rows}
     sectors = {pk: (code, name) for pk, code, name in

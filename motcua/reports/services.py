@@ -15,7 +15,7 @@ from motcua.core.errors import Conflict, FieldError, Forbidden
 from motcua.domain.lifecycle import Role
 from motcua.reports.facts import FORMULA_VERSION
 from motcua.reports.models import ClosedPeriod, DossierFact
-from motcua.reports.periodic import _scope, periodic_report
+from motcua.reports.periodic import fact_scope, periodic_report
 
 __all__ = ["period_close"]
 
@@ -37,7 +37,7 @@ def period_close(*, unit: Unit, date_from: date, date_to: date, actor: User | No
                        field="period", value=f"{date_from}..{date_to}")
     report = periodic_report(unit=unit, date_from=date_from, date_to=date_to)
     figures = {k: v for k, v in report.items() if k not in ("generated_at", "closed", "adjustments")}
-    counted = (DossierFact.objects.filter(_scope(unit)).filter(
+    counted = (DossierFact.objects.filter(fact_scope(unit)).filter(
         Q(accepted_on__lte=date_to) & (Q(ended_on__isnull=True) | Q(ended_on__gte=date_from))
         | Q(not_accepted_on__range=(date_from, date_to)) | Q(cancelled_on__range=(date_from, date_to)))
         .order_by("dossier_id").values_list("dossier_id", flat=True))

@@ -1,5 +1,4 @@
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -8,13 +7,6 @@ from django.core.management.base import CommandError
 from motcua.core.command import MotcuaCommand
 
 FORMATS = ("json", "table", "csv", "xlsx", "pdf")
-
-
-def _date(option: str, value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"{option}: {value!r} is not a date YYYY-MM-DD") from exc
 
 
 class Command(MotcuaCommand):
@@ -35,25 +27,10 @@ class Command(MotcuaCommand):
         close.add_argument("--to", dest="date_to", required=True)
         close.add_argument("--note", default="")
 
-    def _unit_and_period(self, options: dict[str, Any]) -> tuple[Any, date, date]:
-        from motcua.catalogue.models import Unit
-        from motcua.reports.periodic import period_preset
-
-        unit = Unit.objects.filter(code=options["unit"]).first()
-        if unit is None:
-            raise CommandError(f"--unit: {options['unit']!r} is not a known unit code")
-        if options.get("period"):
-            if options.get("date_from") or options.get("date_to"):
-                raise CommandError("--period: give either --period or --from/--to, not both")
-            date_from, date_to = period_preset(options["period"])
-        else:
-            if not options.get("date_from") or not options.get("date_to"):
-                raise CommandError("--from and --to are required (or --period)")
-            date_from, date_to = _date("--from", options["date_from"]), _date("--to", options["date_to"])
-        return unit, date_from, date_to
-
     def handle(self, *args: Any, **options: Any) -> None:
-        unit, date_from, date_to = self._unit_and_period(options)
+        from motcua.reports.cli import unit_and_period
+
+        unit, date_from, date_to = unit_and_period(options)
         if options["subcommand"] == "close":
             from motcua.reports.services import period_close
 

@@ -1,20 +1,10 @@
 import json
 import sys
-from datetime import date
 from typing import Any
-
-from django.core.management.base import CommandError
 
 from motcua.core.command import MotcuaCommand
 
 FORMATS = ("json", "table")
-
-
-def _date(option: str, value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"{option}: {value!r} is not a date YYYY-MM-DD") from exc
 
 
 class Command(MotcuaCommand):
@@ -61,21 +51,10 @@ class Command(MotcuaCommand):
             self.stdout.write(json.dumps(board, ensure_ascii=False, indent=2))
 
     def _show(self, options: dict[str, Any]) -> None:
-        from motcua.catalogue.models import Unit
+        from motcua.reports.cli import unit_and_period
         from motcua.reports.indicators import scoreboard_compute, scoreboard_get
-        from motcua.reports.periodic import period_preset
 
-        unit = Unit.objects.filter(code=options["unit"]).first()
-        if unit is None:
-            raise CommandError(f"--unit: {options['unit']!r} is not a known unit code")
-        if options.get("period"):
-            if options.get("date_from") or options.get("date_to"):
-                raise CommandError("--period: give either --period or --from/--to, not both")
-            date_from, date_to = period_preset(options["period"])
-        else:
-            if not options.get("date_from") or not options.get("date_to"):
-                raise CommandError("--from and --to are required (or --period)")
-            date_from, date_to = _date("--from", options["date_from"]), _date("--to", options["date_to"])
+        unit, date_from, date_to = unit_and_period(options)
         run = scoreboard_compute(
             unit=unit,
             date_from=date_from,
