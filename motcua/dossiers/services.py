@@ -35,6 +35,7 @@ from motcua.domain import lifecycle
 from motcua.domain.codes import DEFAULT_PATTERN, format_dossier_code
 from motcua.domain.deadlines import classify_ended
 from motcua.domain.lifecycle import DESK_ACTIONS, Action, Decision, DossierSnapshot, Role, State
+from motcua.dossiers import hooks
 from motcua.dossiers.models import (
     RECOMPUTE_DUE,
     Channel,
@@ -271,7 +272,7 @@ def dossier_submit(
             for comp in components
         ]
     )
-    _record_event(
+    event = _record_event(
         dossier,
         decision,
         actor=actor,
@@ -291,6 +292,7 @@ def dossier_submit(
         },
     )
     fact_refresh(dossier)
+    hooks.notify(dossier, [event])
     return dossier
 
 
@@ -472,10 +474,11 @@ def dossier_act(
             payload=payload,
         )
         extra = _apply(dossier, decision, pre, actor)
-        _record_event(dossier, decision, actor=actor, roles=roles, before=before, extra=extra)
+        event = _record_event(dossier, decision, actor=actor, roles=roles, before=before, extra=extra)
         if decision.due_at is not None and decision.due_at != before.due_at:
             due_change_record(dossier, at=decision.at, due_at=decision.due_at)
         fact_refresh(dossier)
+        hooks.notify(dossier, [event])
     return dossier
 
 
@@ -1054,7 +1057,7 @@ def dossier_recompute_due(
     dossier.version += 1
     dossier.save()
     seq = dossier.version
-    DossierEvent.objects.create(
+    event = DossierEvent.objects.create(
         dossier=dossier,
         seq=seq,
         action=RECOMPUTE_DUE,
@@ -1076,6 +1079,7 @@ def dossier_recompute_due(
     if new_due != previous:
         due_change_record(dossier, at=at, due_at=new_due)
     fact_refresh(dossier)
+    hooks.notify(dossier, [event])
     return dossier
 
 
