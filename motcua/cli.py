@@ -27,6 +27,7 @@ Commands:
   scoreboard show --unit CODE --period 2025-Q3   the Decision 766 indicators
   reform import|export|status  the administrative-reform plan
   facts verify                 check the stored report facts against the events
+  interop load-groups|late     interconnected procedures; late consultations
   token create --user NAME     create an API token
   user create ...              create a staff user with roles
 

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "motcua.public",
     "motcua.dashboards",
     "motcua.evaluation",
+    "motcua.interop",
     "motcua.api",
 ]
 

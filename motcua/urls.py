@@ -9,6 +9,7 @@ urlpatterns = [
     path("can-bo/bieu-mau/", include("motcua.forms.urls")),
     path("can-bo/bao-cao/", include("motcua.dashboards.urls")),
     path("can-bo/danh-gia/", include("motcua.evaluation.urls")),
+    path("can-bo/lien-thong/", include("motcua.interop.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("", include("motcua.public.urls")),

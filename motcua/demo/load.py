@@ -101,6 +101,9 @@ def _setup(out: Callable[[str], None]) -> dict[str, User]:
     commune = Unit.objects.get(code=COMMUNE)
     for code, name, sectors in DEPARTMENTS:
         department_create(unit=commune, code=code, name=name, sector_codes=sectors)
+    from motcua.interop.services import LINKED_GROUPS_FILE, linked_groups_load
+
+    linked_groups_load(json.loads(LINKED_GROUPS_FILE.read_text(encoding="utf-8")))
     users: dict[str, User] = {}
     for username, full_name, role, unit, department in STAFF:
         user = User.objects.filter(username=username).first()

@@ -41,6 +41,7 @@ from motcua.dossiers.selectors import (
     dossier_timeliness,
 )
 from motcua.dossiers.services import dossier_act
+from motcua.interop.selectors import dossier_section as interop_section
 from motcua.web import choices
 from motcua.web.errors import Problem, attach
 from motcua.web.forms import ActionForm, FilterForm, is_primary
@@ -256,6 +257,7 @@ def dossier_context(
         "actions": [bound.get(a) or ActionForm(action=a, dossier=dossier) for a in allowed],
         "problem": problem,
         "printed_forms": _printed_forms(dossier, events),
+        "interop": interop_section(dossier, user),
     }
 
 
