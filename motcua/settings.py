@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "motcua.reform",
     "motcua.web",
     "motcua.forms",
+    "motcua.signing",
     "motcua.feedback",
     "motcua.public",
     "motcua.dashboards",

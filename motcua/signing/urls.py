@@ -1,0 +1,13 @@
+"""Mounted at the site root: the public check page and the staff's signed documents (see :mod:`.views`)."""
+
+from django.urls import path
+
+from motcua.signing import views
+
+app_name = "signing"
+
+urlpatterns = [
+    path("kiem-tra-chu-ky/", views.verify_page, name="verify"),
+    path("can-bo/ky-so/<int:dossier_id>/<slug:form_file>.pdf", views.signed_form, name="form"),
+    path("can-bo/ky-so/ket-qua/<int:copy_id>.pdf", views.result_copy, name="result_copy"),
+]
