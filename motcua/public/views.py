@@ -58,13 +58,17 @@ def _page(
 
 
 def _private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Pages that carry a code and secret: not cached, not indexed, and no Referer leaves with the URL."""
+    """Pages that carry a code and secret: not cached, not indexed, and no Referer leaves with the URL.
+
+    ``same-origin``, not ``no-referrer``: under ``no-referrer`` browsers send ``Origin: null`` with the page's
+    own POST forms (the rating), which Django's CSRF check refuses; other sites still get no Referer.
+    """
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
         response["Cache-Control"] = "no-store, private"
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 

@@ -4,9 +4,9 @@ at once accept it, ask for a supplement, refuse it or give it back.
 1. Choose the procedure (search by name or code; live with htmx, a plain GET form without JS).
 2. Fill in the applicant, tick the components handed in (and digitized), the channel, the fees, and the
    competent commune for a boundary-independent procedure.
-3. One button per decision: the dossier is lodged (``dossier_submit``) and the decision applied
-   (``dossier_act``) in ONE transaction, so a refused decision leaves nothing behind; the form comes back with
-   everything typed and the error next to its field.
+3. One button per decision: the dossier is lodged and the decision applied by
+   :func:`~motcua.dossiers.intake.dossier_intake` in ONE transaction, so a refused decision leaves nothing
+   behind; the form comes back with everything typed and the error next to its field.
 
 Scans of the components are a later issue (the checklist records only submitted/digitized).
 """
@@ -18,7 +18,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -27,8 +26,9 @@ from django.views.decorators.http import require_http_methods
 from motcua.catalogue.models import Procedure, ProcedureVersion, Unit
 from motcua.core.errors import ApplicationError
 from motcua.domain.lifecycle import Action, Role
+from motcua.dossiers.intake import dossier_intake
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.services import Applicant, ComponentIn, dossier_act, dossier_submit
+from motcua.dossiers.services import Applicant, ComponentIn
 from motcua.web import choices
 from motcua.web.errors import Problem, attach
 from motcua.web.forms import IntakeForm
@@ -91,35 +91,30 @@ def _payload(decision: Action, form: IntakeForm) -> dict[str, object]:
 
 
 def _lodge(form: IntakeForm, procedure: Procedure, rows: list[ComponentRow], request: HttpRequest) -> Dossier:
-    """Submit, then apply the officer's decision, in one transaction (the API's ``accept: true`` path)."""
-    user = signed_in_user(request)
+    """Submit, then apply the officer's decision, all or nothing (:func:`dossier_intake`)."""
     data = form.cleaned_data
     version = procedure.current_version
     assert version is not None
     decision = form.decision_action()
-    with transaction.atomic():
-        dossier = dossier_submit(
-            procedure_code=procedure.code,
-            receiving_unit_code=data["receiving_unit"],
-            competent_unit_code=(data.get("competent_unit") or None)
-            if version.boundary_independent
-            else None,
-            channel=data["channel"],
-            applicant=Applicant(
-                name=data.get("applicant_name") or "",
-                id_number=data.get("applicant_id_number") or "",
-                phone=data.get("applicant_phone") or "",
-                email=data.get("applicant_email") or "",
-                address=data.get("applicant_address") or "",
-            ),
-            components=[ComponentIn(code=r.code, submitted=r.submitted, digitized=r.digitized) for r in rows],
-            fees_exempt=bool(data.get("fees_exempt")),
-            fee_total=data.get("fee_total"),
-            actor=user,
-        )
-        return dossier_act(
-            dossier_id=dossier.pk, action=decision, actor=user, payload=_payload(decision, form)
-        )
+    return dossier_intake(
+        procedure_code=procedure.code,
+        receiving_unit_code=data["receiving_unit"],
+        competent_unit_code=(data.get("competent_unit") or None) if version.boundary_independent else None,
+        channel=data["channel"],
+        applicant=Applicant(
+            name=data.get("applicant_name") or "",
+            id_number=data.get("applicant_id_number") or "",
+            phone=data.get("applicant_phone") or "",
+            email=data.get("applicant_email") or "",
+            address=data.get("applicant_address") or "",
+        ),
+        components=[ComponentIn(code=r.code, submitted=r.submitted, digitized=r.digitized) for r in rows],
+        fees_exempt=bool(data.get("fees_exempt")),
+        fee_total=data.get("fee_total"),
+        actor=signed_in_user(request),
+        decision=decision,
+        payload=_payload(decision, form),
+    )
 
 
 _DONE = {

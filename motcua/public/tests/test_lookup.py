@@ -56,7 +56,7 @@ def test_lookup_shows_the_steps_in_local_time_and_no_personal_data(
     for value in PERSONAL + STAFF:
         assert value not in html, value
     assert response["Cache-Control"] == "no-store, private"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"  # no Referer to other sites
 
 
 def test_an_open_dossier_shows_its_appointment_and_the_supplement_to_bring(

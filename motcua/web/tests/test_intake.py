@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import pytest
@@ -11,6 +11,7 @@ from django.test import Client
 from conftest import OTHER_COMMUNE, Staff
 from motcua.accounts.models import User
 from motcua.core.errors import Conflict
+from motcua.dossiers import hooks
 from motcua.dossiers.models import DailySequence, Dossier, DossierEvent
 
 pytestmark = pytest.mark.django_db
@@ -111,14 +112,23 @@ def test_accepting_creates_and_accepts_in_one_go(staff: Staff, client_of: Client
     assert "In giấy tiếp nhận" in page  # Form 01, once the printed forms are installed
 
 
+@pytest.fixture
+def acceptance_aborts() -> Iterator[None]:
+    """A dossier listener that aborts every acceptance (as a failing outbox or counter would)."""
+
+    def abort(dossier: Dossier, events: Sequence[DossierEvent]) -> None:
+        if any(e.action == "accept" for e in events):
+            raise Conflict("the daily counter is busy")
+
+    hooks.listen("tests.abort_accept", abort)
+    yield
+    hooks.unlisten("tests.abort_accept")
+
+
 def test_a_failed_acceptance_leaves_nothing(
-    staff: Staff, client_of: Clients, monkeypatch: pytest.MonkeyPatch
+    staff: Staff, client_of: Clients, acceptance_aborts: None
 ) -> None:
     # given: the acceptance fails after the dossier was lodged
-    def refuse(**kwargs: Any) -> None:
-        raise Conflict("the daily counter is busy")
-
-    monkeypatch.setattr("motcua.web.intake.dossier_act", refuse)
     # when
     response = client_of(staff.desk).post(URL + "?procedure=1.001022", filled())
     # then

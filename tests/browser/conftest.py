@@ -1,0 +1,102 @@
+"""Browser tests: Playwright (sync API) driving Debian's headless Chromium against pytest-django's live server.
+
+- ``-m browser`` selects them; they skip, with the reason, only when ``/usr/bin/chromium`` is missing.
+- The live server runs in a thread of the test process on the test database (SQLite in memory is shared with
+  that thread; PostgreSQL uses the test database), so the tests are transactional: every write the browser
+  makes is committed and flushed after the test.
+- Playwright's sync API keeps an event loop running in the test's thread; Django refuses ORM calls from a
+  thread with a running loop unless ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set, which these tests need to read the
+  database between two clicks.
+- Every page visited is saved as a full-page screenshot in ``test-artifacts/browser/NN-name.png``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+PASSWORD = "correct-horse-battery"  # the root conftest's Staff password
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: drives a real browser (Playwright + Chromium)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+            if not CHROMIUM.exists():
+                item.add_marker(
+                    pytest.mark.skip(reason=f"{CHROMIUM} is not installed (apt-get install chromium)")
+                )
+
+
+@pytest.fixture(autouse=True)
+def _async_unsafe(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"], headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class Shots:
+    """Numbered full-page screenshots: ``shots(page, "intake")`` → ``test-artifacts/browser/03-intake.png``."""
+
+    def __init__(self, prefix: str = "") -> None:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.prefix = prefix
+        self.n = 0
+
+    def __call__(self, page: Any, name: str) -> Path:
+        self.n += 1
+        slug = re.sub(r"[^a-z0-9]+", "-", f"{self.prefix}{name}".lower()).strip("-")
+        path = ARTIFACTS / f"{self.n:02d}-{slug}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def shots(request: pytest.FixtureRequest) -> Shots:
+    prefix = (
+        "" if request.node.name == "test_one_dossier_from_counter_to_rating" else f"{request.node.name[5:]}-"
+    )
+    return Shots(prefix)
+
+
+def new_page(browser: Any, *, javascript: bool = True) -> Any:
+    """A fresh context (its own cookies) in Vietnamese, with one page."""
+    context = browser.new_context(
+        java_script_enabled=javascript,
+        locale="vi-VN",
+        viewport={"width": 1280, "height": 900},
+        accept_downloads=True,
+    )
+    context.set_default_timeout(15_000)
+    return context.new_page()
+
+
+def sign_in(page: Any, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/can-bo/dang-nhap/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{base_url}/can-bo/")
