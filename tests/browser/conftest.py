@@ -76,10 +76,9 @@ class Shots:
 
 @pytest.fixture
 def shots(request: pytest.FixtureRequest) -> Shots:
-    prefix = (
-        "" if request.node.name == "test_one_dossier_from_counter_to_rating" else f"{request.node.name[5:]}-"
-    )
-    return Shots(prefix)
+    """The story's pages are ``NN-name.png``; another module's ``NN-<module>-name.png`` (``test_`` dropped)."""
+    module = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+    return Shots("" if module == "story" else f"{module}-")
 
 
 def new_page(browser: Any, *, javascript: bool = True) -> Any:
