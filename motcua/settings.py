@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "motcua.dashboards",
     "motcua.evaluation",
     "motcua.interop",
+    "motcua.portal",
     "motcua.api",
 ]
 

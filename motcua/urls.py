@@ -12,6 +12,7 @@ urlpatterns = [
     path("can-bo/lien-thong/", include("motcua.interop.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    path("sandbox/portal/", include("motcua.portal.urls")),
     path("", include("motcua.signing.urls")),
     path("", include("motcua.public.urls")),
 ]

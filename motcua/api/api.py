@@ -74,6 +74,7 @@ api.add_router("/dossiers", dossiers.router)
 api.add_router("", reports.router)
 api.add_router("", "motcua.api.reports_scoreboard.router")
 api.add_router("/reform", "motcua.reform.api.router")
+api.add_router("/portal", "motcua.api.portal.router")
 
 fallback = Router()
 

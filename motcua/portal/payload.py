@@ -1,0 +1,191 @@
+"""The portal's view of a dossier: the record the National Public Service Portal (DVCQG) receives.
+
+Field names are the portal's (domain-research §6, from the vendors' DVCQG sync interface); instants are
+``yyyyMMddHHmmss`` in the receiving unit's local time, as the portal reads them; status codes are rules §3's
+portal column (:func:`motcua.domain.lifecycle.portal_status`). ``docs/portal-schema.json`` is the contract and
+``docs/integration.md`` explains each field.
+
+Each message carries the whole record as it stood after the event it reports (a snapshot, history included),
+so a portal that kept only the last message it received still has the dossier right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from motcua.domain.lifecycle import State, portal_status
+from motcua.dossiers.models import Dossier, DossierComponent, DossierEvent, DossierResult, Payment
+
+__all__ = ["CHANNEL_CODES", "PAYMENT_METHOD_CODES", "dossier_key", "dossier_record", "portal_instant"]
+
+CHANNEL_CODES = {"direct": 1, "online": 2, "postal": 3}
+"""KenhThucHien: 1 at the desk, 2 online, 3 public postal service (domain-research §4)."""
+
+DELIVERY_CODES = {"desk": 0, "postal": 1, "online": 2}
+"""HinhThuc (how the result is returned): 0 at the desk, 1 by post, 2 online."""
+
+PAYMENT_METHOD_CODES = {"cash": 1, "transfer": 2, "online": 3}
+"""HinhThucThu: 1 cash, 2 bank transfer, 3 online payment."""
+
+FEE_KIND_CODES = {"fee": 1, "charge": 2}
+"""LoaiPhiLePhi: 1 phí (fee), 2 lệ phí (charge)."""
+
+
+def portal_instant(value: datetime | None, tz: ZoneInfo) -> str | None:
+    """``yyyyMMddHHmmss`` in the unit's local time, or None."""
+    if value is None:
+        return None
+    return value.astimezone(tz).strftime("%Y%m%d%H%M%S")
+
+
+def dossier_key(dossier: Dossier) -> str:
+    """The dossier's identity in motcua, stable before it has a code: ``<receiving unit code>:<dossier id>``."""
+    return f"{dossier.receiving_unit.code}:{dossier.pk}"
+
+
+def _flag(value: bool) -> int:
+    return 1 if value else 0
+
+
+def _amount(value: Any) -> int | None:
+    if value is None:
+        return None
+    return int(Decimal(str(value)))
+
+
+def dossier_record(dossier: Dossier, *, upto_seq: int) -> dict[str, Any]:
+    """The portal record of ``dossier`` as it stands after its event ``upto_seq`` (inside that transaction)."""
+    tz = ZoneInfo(dossier.receiving_unit.timezone)
+    version = dossier.procedure_version
+    events: Sequence[DossierEvent] = list(
+        DossierEvent.objects.filter(dossier=dossier, seq__lte=upto_seq)
+        .select_related("actor")
+        .order_by("seq")
+    )
+    components = list(DossierComponent.objects.filter(dossier=dossier).order_by("id"))
+    payments = list(Payment.objects.filter(dossier=dossier).order_by("paid_at", "id"))
+    result = DossierResult.objects.filter(dossier=dossier).first()
+    status = portal_status(State(dossier.state), dossier.stop_reason or None)
+
+    history = []
+    for event in events:
+        code = portal_status(State(event.to_state), event.payload.get("reason_code"))
+        history.append(
+            {
+                "ThuTu": event.seq,
+                "NguoiXuLy": (event.actor.full_name or event.actor.username) if event.actor else "Hệ thống",
+                "ChucDanh": event.actor_role,
+                "ThoiDiemXuLy": portal_instant(event.at, tz),
+                "PhongBanXuLy": str(event.payload.get("department", "")),
+                "NoiDungXuLy": event.action,
+                "TrangThai": code,
+                "NgayKetThucTheoQuyDinh": _local_text(event.payload.get("due_at"), tz),
+            }
+        )
+
+    supplements = []
+    for event in events:
+        if event.action == "request_supplement":
+            supplements.append(
+                {
+                    "NgayBoSung": portal_instant(event.at, tz),
+                    "NoiDungBoSung": str(event.payload.get("reason", "")),
+                    "NgayTiepNhanBoSung": None,
+                    "NgayHenTraTruoc": _local_text(event.payload.get("previous_due_at"), tz)
+                    or portal_instant(dossier.due_at, tz),
+                    "NgayHenTraMoi": None,
+                }
+            )
+        elif event.action == "supply_supplement" and supplements:
+            supplements[-1]["NgayTiepNhanBoSung"] = portal_instant(event.at, tz)
+            supplements[-1]["NgayHenTraTruoc"] = (
+                _local_text(event.payload.get("previous_due_at"), tz) or supplements[-1]["NgayHenTraTruoc"]
+            )
+            supplements[-1]["NgayHenTraMoi"] = _local_text(event.payload.get("due_at"), tz)
+
+    results = []
+    if result is not None:
+        results.append(
+            {
+                "MaGiayToKetQua": result.result_code,
+                "TenGiayTo": version.name,
+                "CoBanDienTu": _flag(result.e_copy),
+                "DuongDanTepTinKetQua": None,
+                "NgayBanHanh": portal_instant(result.issued_at, tz),
+            }
+        )
+
+    return {
+        "MaHoSo": dossier.code or dossier.external_ref or None,
+        "MaHoSoHeThong": dossier_key(dossier),
+        "MaTTHC": dossier.procedure.code,
+        "TenTTHC": version.name,
+        "MaLinhVuc": dossier.sector.code,
+        "TenLinhVuc": dossier.sector.name,
+        "MaDonViTiepNhan": dossier.receiving_unit.code,
+        "DonViXuLy": dossier.competent_unit.name,
+        "MaDonViXuLy": dossier.competent_unit.code,
+        "KenhThucHien": CHANNEL_CODES[dossier.channel],
+        "LoaiDoiTuong": 1,
+        "ChuHoSo": dossier.applicant_name,
+        "SoDinhDanh": dossier.applicant_id_number or None,
+        "SoDienThoai": dossier.applicant_phone or None,
+        "Email": dossier.applicant_email or None,
+        "NgayNopHoSo": portal_instant(dossier.submitted_at, tz),
+        "NgayTiepNhan": portal_instant(dossier.received_at, tz),
+        "NgayHenTra": portal_instant(dossier.appointment_at or dossier.due_at, tz),
+        "NgayHenTraTheoQuyDinh": portal_instant(dossier.due_at, tz),
+        "NgayKetThucXuLy": portal_instant(dossier.ended_at, tz),
+        "NgayTra": portal_instant(dossier.delivered_at, tz),
+        "HinhThuc": DELIVERY_CODES.get(dossier.delivery_method) if dossier.delivery_method else None,
+        "TrangThaiHoSo": status,
+        "QuaTrinhXuLyHoSo": history,
+        "TaiLieuNop": [
+            {
+                "MaThanhPhanHoSo": c.code,
+                "TenTepDinhKem": c.name,
+                "DuocSoHoa": _flag(c.digitized),
+                "DuocTaiSuDung": _flag(c.reused),
+                "DuocLayTuKhoDMQG": 0,
+            }
+            for c in components
+            if c.submitted
+        ],
+        "HoSoCoThanhPhanSoHoa": _flag(any(c.digitized for c in components if c.submitted)),
+        "DanhSachLePhi": [
+            {
+                "TenPhiLePhi": str(line.get("name", "")),
+                "LoaiPhiLePhi": FEE_KIND_CODES.get(str(line.get("kind")), 2),
+                "Gia": _amount(line.get("amount")),
+            }
+            for line in version.fees
+        ],
+        "TongPhiLePhi": _amount(dossier.fee_total),
+        "MienPhiLePhi": _flag(dossier.fees_exempt),
+        "DanhSachThanhToan": [
+            {
+                "SoBienLai": p.receipt_number,
+                "HinhThucThu": PAYMENT_METHOD_CODES[p.method],
+                "SoTien": _amount(p.amount),
+                "NgayThanhToan": portal_instant(p.paid_at, tz),
+            }
+            for p in payments
+        ],
+        "DuocThanhToanTrucTuyen": 2 if any(p.method == "online" for p in payments) else 0,
+        "DanhSachHoSoBoSung": supplements,
+        "DanhSachGiayToKetQua": results,
+    }
+
+
+def _local_text(value: Any, tz: ZoneInfo) -> str | None:
+    """An ISO instant from an event payload, as ``yyyyMMddHHmmss``."""
+    if not value:
+        return None
+    try:
+        return portal_instant(datetime.fromisoformat(str(value)), tz)
+    except ValueError:
+        return None
