@@ -85,8 +85,22 @@ INSTALLED_APPS = [
     "motcua.evaluation",
     "motcua.interop",
     "motcua.portal",
+    "motcua.documents",
+    "motcua.postal",
     "motcua.api",
 ]
+
+# Stored files (docs/documents.md): dossier scans and result e-copies go to the "documents" storage, on disk
+# under MOTCUA_DATA_DIR/files by default; a deployment may point it at any Django storage backend (e.g. an
+# S3-compatible one) by replacing this entry. Uploads above MOTCUA_UPLOAD_MAX_BYTES (default 20 MB) are refused.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(DATA_DIR / "files")}},
+    "documents": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                  "OPTIONS": {"location": str(DATA_DIR / "files")}},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MOTCUA_UPLOAD_MAX_BYTES = int(_env("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
