@@ -29,6 +29,8 @@ Commands:
   facts verify                 check the stored report facts against the events
   interop load-groups|late     interconnected procedures; late consultations
   token create --user NAME     create an API token
+  signing init-ca|issue|list   local CA, signing certificates of units and officers (docs/signatures.md)
+  verify FILE.pdf              check a signed PDF: intact, signer, trusted (exit 0 valid, 1 invalid)
   user create ...              create a staff user with roles
 
 Run `motcua COMMAND --help` for a command's options, `motcua help --all` for every Django command.

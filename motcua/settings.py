@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "motcua.feedback",
     "motcua.public",
     "motcua.dashboards",
+    "motcua.payments",
     "motcua.evaluation",
     "motcua.interop",
     "motcua.portal",

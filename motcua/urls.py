@@ -17,5 +17,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("sandbox/portal/", include("motcua.portal.urls")),
     path("", include("motcua.signing.urls")),
+    path("", include("motcua.payments.urls")),  # can-bo/thu-phi/, thanh-toan/, sandbox/payment/
     path("", include("motcua.public.urls")),
 ]

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PaymentsConfig(AppConfig):
+    name = "motcua.payments"
+    label = "payments"
+    verbose_name = _("Phí, lệ phí và thanh toán")
+
+    def ready(self) -> None:
+        from motcua.dossiers import hooks
+        from motcua.payments.services import on_dossier_events
+
+        hooks.listen("payments.fees_and_refunds", on_dossier_events)
