@@ -52,7 +52,7 @@ def test_init_ca_then_issue_for_a_unit_and_an_officer(data_dir: Path, staff: Sta
 
 
 def test_issue_without_a_ca_is_one_clear_line(data_dir: Path, staff: Staff) -> None:
-    code, out, err = run("signing", "issue", "--unit", COMMUNE)
+    code, _out, err = run("signing", "issue", "--unit", COMMUNE)
     assert code == 1
     assert err.strip().count("\n") == 0
     assert "run `motcua signing init-ca` first" in err
