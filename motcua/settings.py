@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "motcua.portal",
     "motcua.documents",
     "motcua.postal",
+    "motcua.jobs",
+    "motcua.notify",
     "motcua.api",
 ]
 

@@ -1,0 +1,1 @@
+"""Notifications to applicants and staff: e-mail (SMTP) and SMS (an HTTP gateway), Vietnamese templates."""
