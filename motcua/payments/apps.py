@@ -1,4 +1,6 @@
-from django.apps import AppConfig
+from datetime import timedelta
+
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,3 +14,11 @@ class PaymentsConfig(AppConfig):
         from motcua.payments.services import on_dossier_events
 
         hooks.listen("payments.fees_and_refunds", on_dossier_events)
+        if apps.is_installed("motcua.jobs"):
+            from motcua.jobs import schedule
+
+            schedule.register(
+                "payments.reconcile",
+                "motcua.payments.tasks.payments_reconcile_task",
+                every=timedelta(minutes=5),
+            )
