@@ -28,6 +28,7 @@ Commands:
   reform import|export|status  the administrative-reform plan
   facts verify                 check the stored report facts against the events
   interop load-groups|late     interconnected procedures; late consultations
+  payments reconcile           settle pending online payments with the gateway (docs/payments.md)
   token create --user NAME     create an API token
   signing init-ca|issue|list   local CA, signing certificates of units and officers (docs/signatures.md)
   verify FILE.pdf              check a signed PDF: intact, signer, trusted (exit 0 valid, 1 invalid)
