@@ -118,14 +118,18 @@ class SignatureRecord(models.Model):
 
 
 class SignedResultCopy(models.Model):
-    """The signed electronic copy of a dossier's result, kept byte for byte as signed."""
+    """A signed electronic copy of a dossier's result: the signature's audit row and the stored file.
+
+    The signed bytes are kept by the documents module (:class:`motcua.documents.models.StoredDocument`, attached
+    to the result), byte for byte as signed; :attr:`sha256` is the hash of those bytes.
+    """
 
     result = models.ForeignKey(
         "dossiers.DossierResult", on_delete=models.PROTECT, related_name="signed_copies"
     )
     record = models.OneToOneField(SignatureRecord, on_delete=models.PROTECT, related_name="result_copy")
+    document = models.ForeignKey("documents.StoredDocument", on_delete=models.PROTECT, related_name="+")
     filename = models.CharField(max_length=200)
-    content = models.BinaryField()
     sha256 = models.CharField(max_length=64)
     size = models.PositiveBigIntegerField()
     created_at = models.DateTimeField()

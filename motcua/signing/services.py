@@ -12,6 +12,7 @@ Who may sign (Circular 01/2018/TT-VPCP art.10(1): forms are kept in the system a
 from __future__ import annotations
 
 from datetime import datetime
+from io import BytesIO
 from typing import Final
 
 from cryptography import x509
@@ -354,28 +355,25 @@ def result_ecopy_sign(
     dossier_id: int,
     filename: str,
     content: bytes,
-    actor: User | None,
+    actor: User,
     personal: bool = False,
     reason: str = "Ký bản điện tử kết quả giải quyết thủ tục hành chính",
 ) -> SignedResultCopy:
-    """Sign the electronic copy of a dossier's result and keep the signed bytes (with their SHA-256).
+    """Sign the electronic copy of a dossier's result and keep the signed bytes as the result's e-copy.
 
     The seal of the competent unit signs by default; ``personal=True`` signs with the actor's own certificate.
-    The dossier must have its result (it was resolved).
+    The dossier must have its result (it was resolved). The signed file is attached to the result through the
+    documents module (:func:`motcua.documents.services.result_attach`), which stores it unchanged, so the e-copy
+    keeps its signature.
     """
-    dossier = Dossier.objects.select_related("competent_unit", "receiving_unit").filter(pk=dossier_id).first()
-    if dossier is None:
-        raise NotFound(f"dossier {dossier_id} does not exist")
+    from motcua.documents.services import result_attach
+
+    dossier = dossier_get(user=actor, dossier_id=dossier_id)
     result = DossierResult.objects.filter(dossier=dossier).first()
     if result is None:
         raise FieldError("dossier", dossier.code or dossier_id, "has no result yet (it was not resolved)")
     filename = (filename or "ket-qua.pdf").strip()[:200]
-    if personal:
-        if actor is None:
-            raise FieldError("personal", True, "the system has no personal certificate")
-        identity = identity_active(user=actor)
-    else:
-        identity = identity_active(unit=dossier.competent_unit)
+    identity = identity_active(user=actor) if personal else identity_active(unit=dossier.competent_unit)
     signed = pdf_sign(
         pdf_bytes=content,
         identity=identity,
@@ -388,11 +386,20 @@ def result_ecopy_sign(
         allowed=RESULT_ROLES,
     )
     record = SignatureRecord.objects.filter(sha256_after=keys.sha256_hex(signed)).latest("id")
+    link = result_attach(
+        dossier_id=dossier.pk,
+        actor=actor,
+        result_code=result.result_code,
+        name=filename,
+        stream=BytesIO(signed),
+    )
+    if link.document.sha256 != record.sha256_after:  # the store must keep the bytes as signed
+        raise ApplicationError(f"the stored e-copy of {filename} differs from the signed file")
     return SignedResultCopy.objects.create(
         result=result,
         record=record,
+        document=link.document,
         filename=filename,
-        content=signed,
         sha256=record.sha256_after,
         size=len(signed),
         created_at=record.signed_at,

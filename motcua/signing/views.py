@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from motcua.accounts.models import User
 from motcua.core.errors import ApplicationError, NotFound
+from motcua.documents.files import document_storage
 from motcua.dossiers.selectors import dossier_get
 from motcua.forms.qr import public_base_url
 from motcua.forms.views import FILE_PREFIXES
@@ -141,11 +142,12 @@ def signed_form(request: HttpRequest, dossier_id: int, form_file: str) -> HttpRe
 @require_GET
 def result_copy(request: HttpRequest, copy_id: int) -> HttpResponse:
     """The signed e-copy of a result, exactly the bytes that were signed (visible to those who see the dossier)."""
-    copy = SignedResultCopy.objects.select_related("result").filter(pk=copy_id).first()
+    copy = SignedResultCopy.objects.select_related("result", "document").filter(pk=copy_id).first()
     if copy is None:
         return _message(request, NOT_FOUND, status=404)
     try:
         dossier_get(user=cast(User, request.user), dossier_id=copy.result.dossier_id)
     except NotFound:
         return _message(request, NOT_FOUND, status=404)
-    return _pdf(bytes(copy.content), copy.filename)
+    with document_storage().open(copy.document.storage_name, "rb") as file:
+        return _pdf(file.read(), copy.filename)

@@ -30,6 +30,11 @@ def data_dir(settings: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     settings.DATA_DIR = tmp_path / "var"  # type: ignore[attr-defined]
     settings.SIGNING_KEY_PASSWORD = ""  # type: ignore[attr-defined]
     settings.SIGNING_TRUST_ROOTS = ""  # type: ignore[attr-defined]
+    files = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path / "files")},
+    }
+    settings.STORAGES = {**settings.STORAGES, "documents": files}  # type: ignore[attr-defined]
     return tmp_path / "var"
 
 

@@ -12,6 +12,7 @@ from django.db import connections
 
 from conftest import COMMUNE, Staff
 from motcua.cli import main
+from motcua.documents.files import document_storage
 from motcua.signing import keys
 from motcua.signing.models import SignedResultCopy, SigningIdentity
 from motcua.signing.services import identity_issue, pdf_sign
@@ -93,10 +94,13 @@ def test_sign_result_keeps_the_signed_copy(staff: Staff, ca: keys.LocalCA, tmp_p
     dossier = resolved(staff)
     result = tmp_path / "ket-qua.pdf"
     result.write_bytes(plain_pdf())
-    code, out, err = run("signing", "sign-result", "--dossier", str(dossier.code), "--file", str(result))
+    code, out, err = run(
+        "signing", "sign-result", "--dossier", str(dossier.code), "--file", str(result), "--user", "clerk"
+    )
     assert (code, err) == (0, "")
     copy = SignedResultCopy.objects.get()
     assert f"sha256 {copy.sha256}" in out
     signed = tmp_path / "signed.pdf"
-    signed.write_bytes(bytes(copy.content))
+    with document_storage().open(copy.document.storage_name, "rb") as file:
+        signed.write_bytes(file.read())
     assert run("verify", str(signed))[0] == 0

@@ -14,6 +14,8 @@ from pypdf import PdfReader
 
 from conftest import COMMUNE, Staff
 from motcua.core.errors import FieldError, Forbidden
+from motcua.documents.files import document_storage
+from motcua.documents.selectors import result_links
 from motcua.signing import keys
 from motcua.signing.models import SignatureRecord, SignedResultCopy, SigningIdentity
 from motcua.signing.services import identity_issue, pdf_sign, result_ecopy_sign
@@ -168,8 +170,11 @@ def test_a_results_signed_e_copy_keeps_its_signature(staff: Staff, ca: keys.Loca
         dossier_id=dossier.pk, filename="ket-qua.pdf", content=plain_pdf(), actor=staff.approver
     )
     # then
-    stored = bytes(SignedResultCopy.objects.get(pk=copy.pk).content)
-    assert keys.sha256_hex(stored) == copy.sha256
+    links = result_links(dossier=dossier)
+    assert [link.document for link in links] == [copy.document]
+    with document_storage().open(copy.document.storage_name, "rb") as file:
+        stored = file.read()
+    assert keys.sha256_hex(stored) == copy.sha256 == copy.document.sha256
     assert copy.record.identity == identity
     assert copy.record.document == "result"
     assert copy.result.dossier == dossier
@@ -196,5 +201,7 @@ def test_only_an_approver_or_clerk_signs_a_result_and_only_once_resolved(
         dossier_id=dossier.pk, filename="kq.pdf", content=plain_pdf(), actor=staff.approver, personal=True
     )
     assert copy.record.identity == SigningIdentity.objects.get(user=staff.approver, active=True)
-    assert pdf_verify(bytes(copy.content)).signatures[0].signer == "approver"
-    assert pdf_verify(bytes(copy.content)).problem is Problem.NONE
+    with document_storage().open(copy.document.storage_name, "rb") as file:
+        result = pdf_verify(file.read())
+    assert result.signatures[0].signer == "approver"
+    assert result.problem is Problem.NONE

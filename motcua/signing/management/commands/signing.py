@@ -6,7 +6,7 @@ motcua signing register-pkcs12 FILE.p12 --password-env VAR (--unit CODE | --user
 motcua signing register-pkcs11 --library SO --token LABEL --key LABEL --pin-env VAR --certificate PEM
                                [--chain PEM] (--unit CODE | --user NAME)
 motcua signing list
-motcua signing sign-result --dossier CODE --file RESULT.pdf [--user NAME] [--personal]
+motcua signing sign-result --dossier CODE --file RESULT.pdf --user NAME [--personal]
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class Command(MotcuaCommand):
     help = (
         "Digital signatures: `signing init-ca`, `signing issue --unit CODE | --user NAME`, "
         "`signing register-pkcs12 FILE --password-env VAR ...`, `signing register-pkcs11 ...`, "
-        "`signing list`, `signing sign-result --dossier CODE --file F`."
+        "`signing list`, `signing sign-result --dossier CODE --file F --user NAME`."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -67,7 +67,9 @@ class Command(MotcuaCommand):
         )
         result.add_argument("--dossier", required=True, help="dossier code")
         result.add_argument("--file", required=True, help="the result as PDF")
-        result.add_argument("--user", help="the signing officer (default: the system, with the unit's seal)")
+        result.add_argument(
+            "--user", required=True, help="the signing officer (approver or clerk of the unit)"
+        )
         result.add_argument("--personal", action="store_true", help="sign with the officer's own certificate")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -133,11 +135,9 @@ class Command(MotcuaCommand):
         dossier = Dossier.objects.filter(code=options["dossier"]).first()
         if dossier is None:
             raise CommandError(f"dossier {options['dossier']!r} does not exist")
-        actor = None
-        if options["user"]:
-            actor = User.objects.filter(username=options["user"]).first()
-            if actor is None:
-                raise CommandError(f"user {options['user']!r} does not exist")
+        actor = User.objects.filter(username=options["user"]).first()
+        if actor is None:
+            raise CommandError(f"user {options['user']!r} does not exist")
         copy = services.result_ecopy_sign(
             dossier_id=dossier.pk,
             filename=path.name,
