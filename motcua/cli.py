@@ -24,6 +24,7 @@ Commands:
   dossiers import FILE.jsonl   import historic dossiers through the live services
   report periodic --unit CODE --from D --to D [--format json|table|csv|xlsx|pdf] [--output F]
   report close --unit CODE --from D --to D
+  documents digitization --unit CODE --from D --to D [--format json|csv]   digitization rates
   scoreboard show --unit CODE --period 2025-Q3   the Decision 766 indicators
   reform import|export|status  the administrative-reform plan
   facts verify                 check the stored report facts against the events

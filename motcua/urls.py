@@ -11,8 +11,7 @@ urlpatterns = [
     path("can-bo/danh-gia/", include("motcua.evaluation.urls")),
     path("can-bo/lien-thong/", include("motcua.interop.urls")),
     path("can-bo/so-hoa/", include("motcua.documents.urls")),
-    path("buu-chinh/", include("motcua.postal.urls")),
-    path("sandbox/postal/", include("motcua.postal.sandbox_urls")),
+    path("", include("motcua.postal.urls")),  # can-bo/buu-chinh/, buu-chinh/webhook/, sandbox/postal/
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("sandbox/portal/", include("motcua.portal.urls")),

@@ -4,6 +4,10 @@ Every service is keyword-only and atomic. Attaching keeps the component's ``digi
 step with its links, with one ``.update()`` in the same transaction (``digitized``: at least one file;
 ``reused``: at least one file taken from an earlier dossier or from the personal data store).
 
+The report's stored facts (``motcua.reports.facts``) are refreshed in the same transaction when a flag changes,
+and attaching a result's e-copy sets ``DossierResult.e_copy``, so the periodic report's digitization figures
+(rules §4) count files attached after the action that recorded the dossier.
+
 Who may attach: a user who works on the dossier (:data:`motcua.dossiers.selectors.PERSONAL_DATA_ROLES` in its
 receiving or competent unit); a dossier the user cannot see is :class:`NotFound`, one they only oversee
 (inspector) is :class:`Forbidden`. A closed dossier (delivered, refused, returned, cancelled) takes no new file.
@@ -24,6 +28,7 @@ from motcua.documents.models import ComponentDocument, ResultDocument, Source, S
 from motcua.documents.pds import personal_data_store
 from motcua.dossiers.models import Dossier, DossierComponent, DossierResult
 from motcua.dossiers.selectors import dossier_get, dossier_personal_data_visible
+from motcua.reports.facts import fact_refresh
 
 __all__ = [
     "component_detach",
@@ -97,8 +102,11 @@ def _sync_flags(component: DossierComponent) -> None:
     sources = set(ComponentDocument.objects.filter(component=component).values_list("source", flat=True))
     digitized = bool(sources)
     reused = bool(sources & {Source.REUSED, Source.PERSONAL_DATA_STORE})
+    if (component.digitized, component.reused) == (digitized, reused):
+        return
     DossierComponent.objects.filter(pk=component.pk).update(digitized=digitized, reused=reused)
     component.digitized, component.reused = digitized, reused
+    fact_refresh(component.dossier)  # the report's digitization figures read the flags
 
 
 def _link(
@@ -243,4 +251,9 @@ def result_attach(
         document=document,
         defaults={"result_code": result.result_code, "attached_by": actor, "attached_at": at},
     )
+    if not result.e_copy:
+        DossierResult.objects.filter(pk=result.pk).update(e_copy=True)
+        result.e_copy = True
+        dossier.result = result  # the facts read the (cached) result of the dossier
+        fact_refresh(dossier)
     return link

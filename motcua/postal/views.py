@@ -1,5 +1,5 @@
 """The carrier's status webhook (``POST /buu-chinh/webhook/``) and the staff list of shipments
-(``/buu-chinh/``, addresses masked).
+(``/can-bo/buu-chinh/``, addresses masked).
 
 The webhook accepts one event per request, signed with HMAC-SHA256 over ``"<timestamp>.<body>"`` with the shared
 secret (``MOTCUA_POSTAL_WEBHOOK_SECRET``); a missing or wrong signature, or a timestamp more than five minutes

@@ -263,3 +263,37 @@ def test_a_result_e_copy_needs_a_result(staff: Staff) -> None:
         services.result_attach(
             dossier_id=d.pk, actor=staff.desk, result_code="X", name="x.pdf", stream=io.BytesIO(pdf_bytes())
         )
+
+
+def test_the_periodic_reports_digitization_figures_count_files_attached_after_the_action(
+    staff: Staff,
+) -> None:
+    from datetime import date
+
+    from conftest import COMMUNE
+    from motcua.catalogue.models import Unit
+    from motcua.dossiers.models import DossierResult
+    from motcua.reports.periodic import periodic_report
+
+    # given a dossier accepted and resolved before any file was attached
+    d = resolved(staff, result_code="TL-3")
+    unit = Unit.objects.get(code=COMMUNE)
+
+    def digitization() -> dict[str, int]:
+        report = periodic_report(unit=unit, date_from=date(2026, 3, 1), date_to=date(2026, 3, 31))
+        return dict(report["digitization"])
+
+    assert digitization() == {"components": 0, "results": 0, "both": 0}
+    # when every component is scanned and the result's e-copy attached
+    for c in d.components.all():
+        scan(staff, c, pdf_bytes(c.code), name=f"{c.code}.pdf")
+    services.result_attach(
+        dossier_id=d.pk,
+        actor=staff.clerk,
+        result_code="TL-3",
+        name="kq.pdf",
+        stream=io.BytesIO(pdf_bytes("KQ")),
+    )
+    # then
+    assert DossierResult.objects.get(dossier=d).e_copy is True
+    assert digitization() == {"components": 1, "results": 1, "both": 1}

@@ -238,7 +238,7 @@ def test_lists_mask_the_address_and_phone(staff: Staff) -> None:
     assert (row.recipient_address, row.recipient_phone) == ("***, Xã Đông Khê, Tỉnh Cao Bằng", "*******678")
     client = Client()
     client.force_login(staff.desk)
-    page = client.get("/buu-chinh/").content.decode()
+    page = client.get("/can-bo/buu-chinh/").content.decode()
     assert "EB000000002VN" in page
     assert "0912345678" not in page
     assert "Số 5" not in page
