@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import re
 
+from motcua.core.personal import mask_number
+
 # 12-digit citizen identity numbers (CCCD), 9-digit old ID cards, and phone numbers (0xxxxxxxxx, +84xxxxxxxxx).
 _PATTERNS = (
     re.compile(r"(?<!\d)(?:\+?84|0)\d{9}(?!\d)"),
@@ -21,7 +23,7 @@ _PATTERNS = (
 def mask_personal_data(text: str) -> str:
     """Replace ID and phone numbers in ``text`` by a mask keeping the last 3 digits."""
     for pattern in _PATTERNS:
-        text = pattern.sub(lambda m: "*" * (len(m.group(0)) - 3) + m.group(0)[-3:], text)
+        text = pattern.sub(lambda m: mask_number(m.group(0)), text)
     return text
 
 

@@ -26,6 +26,7 @@ from ninja import Schema
 from ninja.errors import HttpError, ValidationError, ValidationErrorContext
 
 from motcua.core.errors import ApplicationError
+from motcua.core.personal import mask_number
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
@@ -76,8 +77,8 @@ class ProblemOut(Schema):
 
 
 def mask(value: str) -> str:
-    """``004090000123`` → ``*********123``: all but the last 3 characters hidden."""
-    return "*" * max(0, len(value) - 3) + value[-3:]
+    """``004090000123`` → ``*********123``: the shared rule, :func:`motcua.core.personal.mask_number`."""
+    return mask_number(value)
 
 
 def _last_name(field: str | None) -> str:

@@ -14,6 +14,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from motcua.core.personal import mask_number
+
 __all__ = [
     "DEFAULT_TZ",
     "agency_upper",
@@ -132,7 +134,6 @@ def time_limit_text(value: Decimal | None, unit: str) -> str:
 
 
 def mask(value: str) -> str:
-    """``004090000123`` → ``*********123``: a personal number shown to someone who may not read it."""
-    if not value:
-        return ""
-    return "*" * max(0, len(value) - 3) + value[-3:]
+    """``004090000123`` → ``*********123``: a personal number shown to someone who may not read it (the shared
+    rule, :func:`motcua.core.personal.mask_number`)."""
+    return mask_number(value)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.personal import mask_number
 from motcua.domain.lifecycle import Action
 from motcua.dossiers.models import DossierEvent
 from motcua.web.labels import (
@@ -42,17 +43,10 @@ __all__ = [
     "timeliness_tone",
 ]
 
-MASK_VISIBLE = 4
-"""Digits left visible in a masked ID or phone number (``********0123``)."""
-
-
 def mask(value: str | None) -> str:
-    """``004090000123`` → ``********0123``: all but the last 4 characters hidden (lists, other readers)."""
-    if not value:
-        return ""
-    if len(value) <= MASK_VISIBLE:
-        return "*" * len(value)
-    return "*" * (len(value) - MASK_VISIBLE) + value[-MASK_VISIBLE:]
+    """``004090000123`` → ``*********123`` (lists, other readers): the shared rule,
+    :func:`motcua.core.personal.mask_number`."""
+    return mask_number(value)
 
 
 def local_datetime(value: datetime | str | None, tz: str) -> str:

@@ -17,7 +17,7 @@ Clients = Callable[[User], Client]
 
 
 @pytest.mark.parametrize(("value", "masked"), [("004090000123", "*********123"), ("0912345678", "*******678"),
-                                                ("12", "12"), ("", "")])
+                                                ("12", "**"), ("", "")])
 def test_mask_keeps_only_the_last_3_characters(value: str, masked: str) -> None:
     # then
     assert mask(value) == masked

@@ -1,0 +1,38 @@
+"""The one masking rule for ID and phone numbers (last 3 characters visible)."""
+
+from __future__ import annotations
+
+import pytest
+
+from motcua.api.errors import mask as api_mask
+from motcua.core.personal import mask_number
+from motcua.forms.formatting import mask as form_mask
+from motcua.logging import mask_personal_data
+from motcua.web.present import mask as web_mask
+
+
+@pytest.mark.parametrize(
+    ("value", "masked"),
+    [
+        ("004090000123", "*********123"),  # CCCD, 12 digits
+        ("012345678", "******678"),  # old ID card, 9 digits
+        ("0912345678", "*******678"),
+        ("0912 345 678", "*********678"),  # as typed: one star per character
+        ("1234", "*234"),
+        ("123", "***"),  # too short to keep anything
+        ("12", "**"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_mask_number_keeps_only_the_last_3_characters(value: str | None, masked: str) -> None:
+    assert mask_number(value) == masked
+
+
+def test_every_reader_masks_the_same_way() -> None:
+    # given
+    cccd = "004090000123"
+    # when
+    shown = {web_mask(cccd), api_mask(cccd), form_mask(cccd), mask_personal_data(cccd)}
+    # then
+    assert shown == {"*********123"}
