@@ -73,6 +73,7 @@ DEMO_PROVINCE_RATES = {"DD": 125000, "XD": 75000, "HKD": 100000, "HT": 0}
 class DemoResult:
     created: int
     skipped: int
+    live: int
     users: list[tuple[str, str, str]]
 
 
@@ -180,11 +181,14 @@ def demo_load(*, out: Callable[[str], None] = lambda line: None) -> DemoResult:
         created += 1
         if n % 100 == 0:
             out(f"  {n}/{len(plans)} dossiers")
+    from motcua.demo.live import live_work_load
+
+    live = live_work_load(users, components, out=out)
     try:
         from motcua.reform.services import plan_load_demo
     except ImportError:  # pragma: no cover - the reform module arrives with its own change
         pass
     else:
         plan_load_demo(commune)
-    return DemoResult(created=created, skipped=len(plans) - created,
+    return DemoResult(created=created, skipped=len(plans) - created, live=live,
                       users=[(u, role, unit) for u, _, role, unit, _ in STAFF])

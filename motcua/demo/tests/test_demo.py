@@ -33,6 +33,7 @@ def test_the_demo_computes_every_figure_of_the_inspection() -> None:
     second = demo_load()
     assert first.created == 1008
     assert (second.created, second.skipped) == (0, 1008)
+    assert (first.live, second.live) == (12, 0)  # open work for today's inboxes, once
     assert (Dossier.objects.count(), DossierEvent.objects.count()) == counts  # loading twice changes nothing
 
     # when the inspector asks for the report since 1 July 2025
@@ -74,12 +75,12 @@ def test_the_demo_computes_every_figure_of_the_inspection() -> None:
 
     # and the stored facts agree with the events
     checked, differences = facts_verify()
-    assert (checked, differences) == (1008, [])
+    assert (checked, differences) == (1008 + 12, [])
 
     # no figure is a constant: changing one dossier moves it
     from motcua.accounts.models import User
 
-    one = Dossier.objects.filter(state="processing", sector__code="HT").first()
+    one = Dossier.objects.filter(state="processing", sector__code="HT", received_at__year=2025).first()
     assert one is not None
     assert one.last_event_at is not None
     s.dossier_stop(dossier_id=one.pk, actor=User.objects.get(username="pct.ubnd"), reason_code="withdrawn",
@@ -93,3 +94,23 @@ def test_the_demo_computes_every_figure_of_the_inspection() -> None:
     assert unsynced is not None
     s.dossier_mark_synced(dossier_id=unsynced.pk, at=unsynced.received_at)
     assert figures("2025-07-01", "2025-09-14")["portal_sync"]["numerator"] == 416
+
+
+def test_the_demo_leaves_open_work_in_every_inbox() -> None:
+    # given the demo loaded now
+    from motcua.demo.live import LIVE_PREFIX
+    from motcua.interop.models import AgencyRequest, BoundaryHop
+
+    demo_load()
+    live = Dossier.objects.filter(external_ref__startswith=LIVE_PREFIX)
+    # then each inbox has something to do, and nothing lies in the future
+    states = set(live.values_list("state", flat=True))
+    assert {"submitted", "intake_supplement", "received", "processing", "supplement_requested", "resolved"} <= states
+    assert live.filter(state="processing", assignee__isnull=True).exists()  # to assign
+    assert live.filter(state="processing", department__code="TP-HT", assignee__username="tuphap").exists()
+    assert AgencyRequest.objects.filter(dossier__in=live, kind="consultation").exists()
+    assert AgencyRequest.objects.filter(dossier__in=live, kind="linked_step", status="sent").exists()
+    assert BoundaryHop.objects.filter(dossier__in=live, status=4).exists()
+    from django.utils import timezone
+
+    assert not DossierEvent.objects.filter(dossier__in=live, at__gt=timezone.now()).exists()
