@@ -30,7 +30,7 @@ from motcua.dossiers.models import Dossier, DossierResult
 from motcua.dossiers.selectors import dossier_events, dossier_get, dossier_personal_data_visible
 from motcua.signing import keys
 from motcua.signing.models import SignatureRecord, SignedResultCopy, SigningIdentity
-from motcua.signing.pdf import identity_signer, pdf_apply_signature, pdf_check_input
+from motcua.signing.pdf import LOCAL_RESERVED, identity_signer, pdf_apply_signature, pdf_check_input
 from motcua.signing.selectors import identity_active
 
 __all__ = [
@@ -295,6 +295,7 @@ def pdf_sign(
                 reason=reason[:300],
                 location=location,
                 name=(actor.full_name or actor.username) if actor is not None else "",
+                bytes_reserved=LOCAL_RESERVED if identity.kind == SigningIdentity.Kind.LOCAL else None,
             )
         except ApplicationError:
             raise
