@@ -26,6 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext
 
 from motcua.accounts.models import RoleAssignment, User
 from motcua.accounts.selectors import roles_in_unit, units_visible_to
@@ -287,15 +288,25 @@ def _unit_facts(unit: Unit, date_from: date, date_to: date, dossiers: Mapping[in
     received = sum(d.accepted for d in dossiers.values())
     resolved = sum(d.resolved_by_unit for d in dossiers.values())
     details = {
-        5: f"{received}/{n} hồ sơ tiếp nhận tại Bộ phận Một cửa, {resolved}/{n} do lãnh đạo, văn thư ban "
-           "hành kết quả trên hệ thống",
-        6: (f"{len(publication)} ý kiến của người dân" if publication
-            else "chưa có ý kiến của người dân; công khai điện tử trên cổng của xã"),
-        8: f"{petitions.closed_on_time}/{petitions.closed} phản ánh xử lý đúng hạn; "
-           f"{petitions.open_overdue} phản ánh quá hạn chưa xử lý",
-        9: f"{online_procedures}/{len(levels)} thủ tục trực tuyến; "
-           f"{counts['n_online']}/{counts['n_accepted']} hồ sơ nộp trực tuyến; "
-           f"{counts['n_online_late']} hồ sơ trực tuyến quá hạn",
+        5: gettext(
+            "%(received)d/%(n)d hồ sơ tiếp nhận tại Bộ phận Một cửa, %(resolved)d/%(n)d do lãnh đạo, văn thư ban "
+            "hành kết quả trên hệ thống"
+        ) % {"received": received, "resolved": resolved, "n": n},
+        6: (gettext("%(count)d ý kiến của người dân") % {"count": len(publication)} if publication
+            else gettext("chưa có ý kiến của người dân; công khai điện tử trên cổng của xã")),
+        8: gettext(
+            "%(on_time)d/%(closed)d phản ánh xử lý đúng hạn; %(overdue)d phản ánh quá hạn chưa xử lý"
+        ) % {"on_time": petitions.closed_on_time, "closed": petitions.closed, "overdue": petitions.open_overdue},
+        9: gettext(
+            "%(online_procedures)d/%(procedures)d thủ tục trực tuyến; "
+            "%(online)d/%(accepted)d hồ sơ nộp trực tuyến; %(late)d hồ sơ trực tuyến quá hạn"
+        ) % {
+            "online_procedures": online_procedures,
+            "procedures": len(levels),
+            "online": counts["n_online"],
+            "accepted": counts["n_accepted"],
+            "late": counts["n_online_late"],
+        },
     }
     return facts, details
 

@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from motcua.accounts.models import User
 from motcua.catalogue.models import Department, Unit
@@ -248,8 +249,10 @@ def receipt_context(dossier: Dossier, events: Sequence[DossierEvent], options: F
     accept = _last(events, Action.ACCEPT.value)
     if accept is None or not dossier.code or dossier.received_at is None:
         raise FormNotApplicable(
-            "Hồ sơ chưa được tiếp nhận nên chưa có Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu 01); "
-            "giấy này được cấp khi tiếp nhận hồ sơ."
+            gettext_lazy(
+                "Hồ sơ chưa được tiếp nhận nên chưa có Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu 01); "
+                "giấy này được cấp khi tiếp nhận hồ sơ."
+            )
         )
     unit = dossier.receiving_unit
     tz = _tz(unit)
@@ -310,8 +313,10 @@ def supplement_context(
     request = _last(events, *SUPPLEMENT_ACTIONS)
     if request is None:
         raise FormNotApplicable(
-            "Hồ sơ chưa có yêu cầu bổ sung, hoàn thiện nào nên không có Phiếu yêu cầu bổ sung, "
-            "hoàn thiện hồ sơ (Mẫu 02)."
+            gettext_lazy(
+                "Hồ sơ chưa có yêu cầu bổ sung, hoàn thiện nào nên không có Phiếu yêu cầu bổ sung, "
+                "hoàn thiện hồ sơ (Mẫu 02)."
+            )
         )
     unit = dossier.receiving_unit
     tz = _tz(unit)
@@ -355,7 +360,9 @@ def refusal_context(dossier: Dossier, events: Sequence[DossierEvent], options: F
     refusal = _last(events, Action.REFUSE.value)
     if refusal is None:
         raise FormNotApplicable(
-            "Hồ sơ không bị từ chối tiếp nhận nên không có Phiếu từ chối tiếp nhận giải quyết hồ sơ (Mẫu 03)."
+            gettext_lazy(
+                "Hồ sơ không bị từ chối tiếp nhận nên không có Phiếu từ chối tiếp nhận giải quyết hồ sơ (Mẫu 03)."
+            )
         )
     unit = dossier.receiving_unit
     return {
@@ -388,8 +395,10 @@ def apology_context(dossier: Dossier, events: Sequence[DossierEvent], options: F
     extend = _last(events, Action.EXTEND.value)
     if extend is None:
         raise FormNotApplicable(
-            "Hồ sơ chưa được gia hạn (hẹn lại ngày trả kết quả) nên không có Phiếu xin lỗi và hẹn lại "
-            "ngày trả kết quả (Mẫu 04)."
+            gettext_lazy(
+                "Hồ sơ chưa được gia hạn (hẹn lại ngày trả kết quả) nên không có Phiếu xin lỗi và hẹn lại "
+                "ngày trả kết quả (Mẫu 04)."
+            )
         )
     unit = dossier.competent_unit
     tz = _tz(dossier.receiving_unit)
@@ -567,8 +576,10 @@ def control_slip_context(
     """Form 05 (2018) / 06 (2025): Phiếu kiểm soát quá trình giải quyết hồ sơ — one row per event."""
     if not any(e.action == Action.ACCEPT.value for e in events) or not dossier.code:
         raise FormNotApplicable(
-            "Hồ sơ chưa được tiếp nhận nên chưa có Phiếu kiểm soát quá trình giải quyết hồ sơ; "
-            "phiếu được lập khi tiếp nhận hồ sơ."
+            gettext_lazy(
+                "Hồ sơ chưa được tiếp nhận nên chưa có Phiếu kiểm soát quá trình giải quyết hồ sơ; "
+                "phiếu được lập khi tiếp nhận hồ sơ."
+            )
         )
     unit = dossier.receiving_unit
     tz = _tz(unit)

@@ -24,6 +24,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET
 
 from motcua.accounts.models import User
@@ -51,12 +52,13 @@ FILE_PREFIXES: Final = {
 MAX_BOOK_DAYS: Final = 366
 MAX_BOOK_ROWS: Final = 1000
 """WeasyPrint lays out about 50 rows of the book a second: a longer book is refused (split the range)."""
-NOT_FOUND: Final = "Không tìm thấy hồ sơ, hoặc hồ sơ không thuộc đơn vị của bạn."
+NOT_FOUND: Final = gettext_lazy("Không tìm thấy hồ sơ, hoặc hồ sơ không thuộc đơn vị của bạn.")
 
 
 def _message(request: HttpRequest, text: str, *, status: int) -> HttpResponse:
     """A short page that says why no PDF is given (self-contained: it does not depend on the staff layout)."""
-    html = render_to_string("forms/unavailable.html", {"message": text, "status": status}, request=request)
+    with translation.override(getattr(request, "LANGUAGE_CODE", None) or translation.get_language()):
+        html = render_to_string("forms/unavailable.html", {"message": text, "status": status}, request=request)
     return HttpResponse(html, status=status, content_type="text/html; charset=utf-8")
 
 
@@ -86,7 +88,7 @@ def _dossier_form(request: HttpRequest, dossier_id: int, name: str) -> HttpRespo
         try:
             context = BUILDERS[name](dossier, events, options)
         except FormNotApplicable as exc:
-            return _message(request, str(exc), status=404)
+            return _message(request, exc.args[0], status=404)  # lazy: told in the officer's language
     filename = f"{FILE_PREFIXES[name]}-{_safe(dossier.code or str(dossier.pk))}.pdf"
     return _pdf(render_form(name, context), filename)
 
@@ -133,7 +135,10 @@ def _date_param(request: HttpRequest, key: str, default: date) -> date:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise ValueError(f"Tham số “{key}” phải là một ngày dạng YYYY-MM-DD (nhận được “{raw}”).") from None
+        raise ValueError(
+            gettext("Tham số “%(key)s” phải là một ngày dạng YYYY-MM-DD (nhận được “%(raw)s”).")
+            % {"key": key, "raw": raw}
+        ) from None
 
 
 @login_required
@@ -151,12 +156,13 @@ def tracking_book(request: HttpRequest) -> HttpResponse:
     if code:
         unit = units.filter(code=code).first()
         if unit is None:
-            text = f"Không tìm thấy đơn vị “{code}”, hoặc đơn vị không thuộc phạm vi của bạn."
+            text = gettext("Không tìm thấy đơn vị “%(code)s”, hoặc đơn vị không thuộc phạm vi của bạn.")
+            text %= {"code": code}
             return _message(request, text, status=404)
     else:
         communes = list(units.filter(kind=Unit.Kind.COMMUNE)[:2])
         if len(communes) != 1:
-            return _message(request, "Chọn đơn vị: thêm tham số ?unit=<mã định danh của đơn vị>.", status=400)
+            return _message(request, gettext("Chọn đơn vị: thêm tham số ?unit=<mã định danh của đơn vị>."), status=400)
         unit = communes[0]
     today = as_local(timezone.now(), unit.timezone).date()
     try:
@@ -165,15 +171,18 @@ def tracking_book(request: HttpRequest) -> HttpResponse:
     except ValueError as exc:
         return _message(request, str(exc), status=400)
     if date_to < date_from:
-        return _message(request, "Ngày kết thúc (“to”) phải sau hoặc bằng ngày bắt đầu (“from”).", status=400)
+        text = gettext("Ngày kết thúc (“to”) phải sau hoặc bằng ngày bắt đầu (“from”).")
+        return _message(request, text, status=400)
     if date_to - date_from > timedelta(days=MAX_BOOK_DAYS):
-        text = f"Mỗi lần in tối đa {MAX_BOOK_DAYS} ngày; hãy chọn khoảng thời gian ngắn hơn."
+        text = gettext("Mỗi lần in tối đa %(days)d ngày; hãy chọn khoảng thời gian ngắn hơn.") % {"days": MAX_BOOK_DAYS}
         return _message(request, text, status=400)
     dossiers = book_dossiers(user=user, unit=unit, date_from=date_from, date_to=date_to)
     count = dossiers.count()
     if count > MAX_BOOK_ROWS:
-        text = (f"Khoảng thời gian đã chọn có {count} hồ sơ, nhiều hơn {MAX_BOOK_ROWS} hồ sơ mỗi lần in; "
-                "hãy chia thành các khoảng ngắn hơn (ví dụ theo tháng).")
+        text = gettext(
+            "Khoảng thời gian đã chọn có %(count)d hồ sơ, nhiều hơn %(max)d hồ sơ mỗi lần in; "
+            "hãy chia thành các khoảng ngắn hơn (ví dụ theo tháng)."
+        ) % {"count": count, "max": MAX_BOOK_ROWS}
         return _message(request, text, status=400)
     with translation.override("vi"):
         context = tracking_book_context(

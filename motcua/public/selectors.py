@@ -154,7 +154,7 @@ def _amount(value: Any) -> str:
         number = int(Decimal(str(value)))
     except (ArithmeticError, ValueError):
         return ""
-    return f"{number:,}".replace(",", ".") + " đồng"
+    return f"{number:,}".replace(",", ".") + " " + str(_("đồng"))
 
 
 def _step(event: DossierEvent, dossier: Dossier, zone: Any) -> Step | None:

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 __all__ = [
@@ -68,21 +68,21 @@ def vn_datetime(value: datetime | None) -> str:
 def amount_words(amount: object) -> str:
     """A fee line's amount: ``15.000 đồng``, ``Miễn`` for 0, ``HĐND tỉnh quy định`` when not set (null)."""
     if amount is None or amount == "":
-        return _g("HĐND tỉnh quy định")
+        return gettext("HĐND tỉnh quy định")
     try:
         value = Decimal(str(amount))
     except ArithmeticError:
         return str(amount)
     if value == 0:
-        return _g("Miễn")
-    return f"{number(value)} " + _g("đồng")
+        return gettext("Miễn")
+    return f"{number(value)} " + gettext("đồng")
 
 
 def _clock(t: time) -> str:
     return (
-        _g("%(h)d giờ") % {"h": t.hour}
+        gettext("%(h)d giờ") % {"h": t.hour}
         if t.minute == 0
-        else _g("%(h)d giờ %(m)02d") % {"h": t.hour, "m": t.minute}
+        else gettext("%(h)d giờ %(m)02d") % {"h": t.hour, "m": t.minute}
     )
 
 
@@ -90,11 +90,11 @@ def time_limit_words(value: Decimal | float | int, unit: str, cutoff: time | Non
     """``3 ngày làm việc``, ``0,5 ngày làm việc``, ``4 giờ làm việc``, ``15 ngày``,
     ``Trong ngày (trước 15 giờ)``."""
     if unit == "same_day":
-        return _g("Trong ngày (trước %(cutoff)s)") % {"cutoff": _clock(cutoff or time(15, 0))}
+        return gettext("Trong ngày (trước %(cutoff)s)") % {"cutoff": _clock(cutoff or time(15, 0))}
     words = {
-        "working_days": _g("ngày làm việc"),
-        "working_hours": _g("giờ làm việc"),
-        "calendar_days": _g("ngày"),
+        "working_days": gettext("ngày làm việc"),
+        "working_hours": gettext("giờ làm việc"),
+        "calendar_days": gettext("ngày"),
     }
     return f"{number(Decimal(str(value)), 2)} {words.get(unit, unit)}"
 
@@ -102,8 +102,8 @@ def time_limit_words(value: Decimal | float | int, unit: str, cutoff: time | Non
 def duration_parts(amount: timedelta, day_length: timedelta) -> tuple[str, str]:
     """A lead time in working time, as (number, unit): working days from one working day on, else hours."""
     if amount >= day_length:
-        return number(Decimal(str(amount / day_length)), 1), _g("ngày làm việc")
-    return number(Decimal(str(amount.total_seconds() / 3600)), 1), _g("giờ làm việc")
+        return number(Decimal(str(amount / day_length)), 1), gettext("ngày làm việc")
+    return number(Decimal(str(amount.total_seconds() / 3600)), 1), gettext("giờ làm việc")
 
 
 def duration_words(amount: timedelta | None, day_length: timedelta) -> str:

@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
 
 from motcua.core.errors import ApplicationError
 from motcua.reform import services
@@ -100,8 +101,8 @@ class AdjustmentInline(admin.TabularInline):
 
 
 class TaskForm(forms.ModelForm):
-    reason = forms.CharField(label="Lý do điều chỉnh", required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text="Recorded with each change; required to remove a task from the plan.")
+    reason = forms.CharField(label=_("Lý do điều chỉnh"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("Ghi kèm mỗi lần điều chỉnh; bắt buộc khi đưa nhiệm vụ ra khỏi kế hoạch."))
 
     class Meta:
         model = ReformTask

@@ -13,6 +13,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from motcua.core.personal import mask_number
 from motcua.domain.lifecycle import Action
@@ -88,7 +89,7 @@ def money(value: Decimal | int | float | str | None) -> str:
         amount = int(Decimal(str(value)))
     except (ArithmeticError, ValueError):
         return str(value)
-    return f"{amount:,}".replace(",", ".") + " đ"
+    return f"{amount:,}".replace(",", ".") + " " + str(pgettext_lazy("currency", "đ"))
 
 
 def time_limit(value: Decimal, unit: str, unit_label: str) -> str:

@@ -6,7 +6,7 @@
 - ``{% query page=2 %}``: the current query string with some parameters replaced.
 - filters: ``state_label``, ``action_label``, ``channel_label``, ``role_label``, ``timeliness_label``,
   ``return_reason_label``, ``stop_reason_label``, ``delivery_label``, ``payment_method_label``,
-  ``state_tone``, ``local_dt:tz``, ``local_d:tz``, ``money``, ``mask``.
+  ``state_tone``, ``local_dt:tz``, ``local_d:tz``, ``money``, ``mask``, ``translated``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
 
 from motcua.domain.lifecycle import Role
 from motcua.web import labels as L
@@ -110,3 +111,11 @@ def money(value: Decimal | int | None) -> str:
 @register.filter
 def mask(value: str | None) -> str:
     return present.mask(value)
+
+
+@register.filter
+def translated(value: object) -> str:
+    """``{{ index.two|translated }}``: a msgid held in a variable (a ``gettext_noop`` text of the pure core) in
+    the current language. ``{% translate var %}`` would look it up with its ``%`` signs doubled, which only
+    matches msgids taken from templates."""
+    return gettext(str(value)) if value else ""
