@@ -8,10 +8,9 @@ the receiving unit. The service is :func:`motcua.portal.inbound.portal_inbound_s
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.responses import Status
 from ninja.security import APIKeyHeader
 from pydantic import Field
 
@@ -99,7 +98,7 @@ class PortalInboundOut(Schema):
     description="Creates a `submitted` dossier (channel `online`) with its files; 201. The same `MaHoSo` again "
     "answers 200 with the existing dossier and `duplicate: true`.",
 )
-def portal_inbound(request: HttpRequest, payload: PortalDossierIn) -> tuple[int, dict[str, Any]]:
+def portal_inbound(request: HttpRequest, payload: PortalDossierIn) -> Status:
     caller = getattr(request, "auth", None)
     actor = caller if isinstance(caller, User) else None
     result = portal_inbound_submit(data=payload.model_dump(mode="json", exclude_none=True), actor=actor)
@@ -110,4 +109,4 @@ def portal_inbound(request: HttpRequest, payload: PortalDossierIn) -> tuple[int,
         "state": dossier.state,
         "duplicate": not result.created,
     }
-    return (201 if result.created else 200), body
+    return Status(201 if result.created else 200, body)
