@@ -11,12 +11,14 @@ import shutil
 import subprocess
 import unicodedata
 from collections.abc import Callable, Iterator
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import translation
+from pypdf import PdfReader
 
 from conftest import Staff
 from motcua.accounts.models import User
@@ -261,6 +263,29 @@ def test_a_form_that_does_not_apply_is_explained_in_english(staff: Staff, client
     assert "The form cannot be printed" in html
     assert "has not been accepted" in html
     assert "Về trang cán bộ" not in html
+
+
+def test_an_official_form_stays_vietnamese_when_the_officer_reads_english(
+    staff: Staff, client_of: Clients
+) -> None:
+    # given
+    dossier = dossier_in(staff, "received")
+    client = client_of(staff.desk)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    # when
+    response = client.get(f"/can-bo/bieu-mau/{dossier.pk}/01-giay-tiep-nhan.pdf")
+    # then
+    text = pdf_text(response.content)
+    assert response.status_code == 200
+    assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text
+    assert "Hình thức nộp hồ sơ: Trực tiếp" in text  # a label of web.labels, in Vietnamese
+    assert "In person" not in text
+
+
+def pdf_text(pdf: bytes) -> str:
+    assert pdf.startswith(b"%PDF")
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text))
 
 
 # -- the switcher ------------------------------------------------------------------------------------------
