@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from conftest import Staff
 from motcua.accounts.models import User
 from motcua.dossiers.models import Dossier
+from motcua.feedback.models import SatisfactionRating
 from motcua.forms.formatting import instant_in_words
 from tests.browser.conftest import Shots, new_page, sign_in
 
@@ -200,6 +201,10 @@ def test_one_dossier_from_counter_to_rating(
 
     # 5. the desk hands the result over
     desk.goto(f"{base}/can-bo/?tab=to_deliver")
+    row = desk.locator("table tbody tr").filter(has_text=dossier.code)
+    expect(row).to_contain_text(APPLICANT)
+    expect(row).to_contain_text("*********123")  # lists mask the ID number: last 3 digits
+    expect(row).not_to_contain_text(ID_NUMBER)
     shots(desk, "desk-to-deliver")
     desk.get_by_role("link", name=dossier.code).click()
     act(desk, "Trả kết quả")
@@ -224,10 +229,12 @@ def test_one_dossier_from_counter_to_rating(
     for personal in (APPLICANT, ID_NUMBER, PHONE, ID_NUMBER[-4:] + "\n", "Nà Pò"):
         assert personal not in page_text
     shots(citizen, "lookup-status")
-    citizen.locator("label.level").first.click()
+    citizen.locator("label.level").filter(has_text="Rất hài lòng").click()
     citizen.get_by_role("button", name="Gửi đánh giá").click()
     expect(citizen.locator(".notice.ok")).to_be_visible()
     expect(citizen.get_by_role("heading", name="Đánh giá của ông/bà")).to_be_visible()
+    expect(citizen.locator("main")).to_contain_text("Ông/bà đã đánh giá: Rất hài lòng")
+    assert SatisfactionRating.objects.get(dossier=dossier).level == "very_satisfied"
     shots(citizen, "rated")
 
     # 7. the province inspector opens the dashboard and sees this dossier counted
