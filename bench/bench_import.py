@@ -1,25 +1,31 @@
 """Historic import, lines per second: ``import_dossiers`` against raw INSERTs of the same rows.
 
-    .venv/bin/python bench/bench_import.py [--lines 2000] [--seed 7] [--max-seconds 60] [--profile FILE.pstats]
-    MOTCUA_DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua .venv/bin/python bench/bench_import.py
+    .venv/bin/python bench/bench_import.py [--lines 2000] [--seed 7] [--max-seconds 60] [--services 200]
+                                           [--without-listeners] [--profile FILE.pstats]
+    MOTCUA_DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_me .venv/bin/python bench/bench_import.py
 
 The script makes its own throwaway database and migrates it: a temporary SQLite file by default, or, when
-``MOTCUA_DATABASE_URL`` names a PostgreSQL server, a ``motcua_bench`` database on that server (created at the
-start, dropped at the end). It loads a small catalogue (one province, two communes, five procedures of the four
-time units) and the default calendar overrides, then:
+``MOTCUA_DATABASE_URL`` names a PostgreSQL server, a database named after the URL's with ``_bench`` appended
+(``motcua_me_bench``; created at the start, dropped at the end). It loads a small catalogue (one province, two
+communes, five procedures of the four time units) and the default calendar overrides, then:
 
-1. *ours*: imports ``--lines`` deterministic, valid JSON lines (fourteen kinds of history: resolved, delivered,
+1. *before* (``--services N``, default 200, 0 to skip): imports N other lines with
+   ``import_dossiers(..., via="services")``, i.e. ``dossier_submit`` then one ``dossier_act`` per event, the
+   import path before the replay, on the same database in the same run;
+2. *ours*: imports ``--lines`` deterministic, valid JSON lines (fourteen kinds of history: resolved, delivered,
    paid, supplemented, extended, stopped, cancelled, refused, returned…) through
-   :func:`motcua.dossiers.importer.import_dossiers`, i.e. through the live services, one transaction per line.
-   The import stops early, at a line boundary, after ``--max-seconds`` (default 60), so a run stays bounded
-   whatever the speed of the services; the figures are then over the lines imported;
-2. *baseline*: reads back the rows that import produced (each dossier row and its event rows, as the driver
-   would receive them) and INSERTs copies of them with ``cursor.executemany`` on the same database, in one
-   transaction: the floor for writing the same data with no rules at all.
+   :func:`motcua.dossiers.importer.import_dossiers`, i.e. through :func:`motcua.dossiers.replay.dossier_replay`,
+   one transaction per line. The import stops early, at a line boundary, after ``--max-seconds`` (default 60),
+   so a run stays bounded; the figures are then over the lines imported;
+3. *baseline*: reads back every row that import produced (dossiers, components, events, payments, results,
+   due changes, report facts, as the driver would receive them) and INSERTs copies of them with
+   ``cursor.executemany`` on the same database, one statement a table, in one transaction: the floor for
+   writing the same data with no rules at all.
 
-It prints both rates, their ratio, the queries per line, the client CPU time per line, the time 1,000,000
-lines would take at each rate, and how fast a re-run skips lines already imported.
-A few warm-up lines (calendar and holiday caches) are imported first and not counted.
+It prints the rates, the ratio ours / baseline, the SQL statements and the client CPU time per line, the time
+1,000,000 lines would take at each rate, and how fast a re-run skips lines already imported. A few warm-up
+lines (calendar and holiday caches) are imported first and not counted. The dossier listeners other modules
+register (portal outbox, payments, interop…) run as in production, unless ``--without-listeners``.
 """
 
 from __future__ import annotations
@@ -44,7 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PROVINCE, COMMUNE, OTHER = "000.00.00.H11", "000.31.00.H11", "000.32.00.H11"
-BENCH_DB = "motcua_bench"
+BENCH_SUFFIX = "_bench"
 WARM_UP = 20
 BATCH = 50
 
@@ -164,19 +170,20 @@ def throwaway_database() -> Iterator[str]:
         import psycopg
 
         parts = urlsplit(url)
+        bench_db = (parts.path.strip("/") or "motcua") + BENCH_SUFFIX
         admin_url = urlunsplit(parts._replace(path="/postgres"))
         with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
-            admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
-        os.environ["MOTCUA_DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+            admin.execute(f'DROP DATABASE IF EXISTS "{bench_db}"')
+            admin.execute(f'CREATE DATABASE "{bench_db}"')
+        os.environ["MOTCUA_DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{bench_db}"))
         try:
-            yield f"PostgreSQL {parts.hostname}:{parts.port or 5432}/{BENCH_DB}"
+            yield f"PostgreSQL {parts.hostname}:{parts.port or 5432}/{bench_db}"
         finally:
             from django.db import connections
 
             connections.close_all()
             with psycopg.connect(admin_url, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
+                admin.execute(f'DROP DATABASE IF EXISTS "{bench_db}"')
     else:
         with tempfile.TemporaryDirectory(prefix="motcua-bench-") as tmp:
             os.environ["MOTCUA_DATA_DIR"] = tmp
@@ -212,10 +219,10 @@ def setup_django() -> None:
 
 
 def run_import(
-    lines: Sequence[str], profile: str | None, budget: float = float("inf")
+    lines: Sequence[str], profile: str | None, budget: float = float("inf"), via: str = "replay"
 ) -> tuple[float, float, int, int]:
-    """Wall and client-CPU seconds to import ``lines`` (or as many as ``budget`` seconds allow) through the
-    services, the queries they made and the number of lines imported."""
+    """Wall and client-CPU seconds to import ``lines`` (or as many as ``budget`` seconds allow) ``via`` the
+    replay or the services, the queries made and the number of lines imported."""
     from django.db import connection
 
     from motcua.dossiers.importer import import_dossiers
@@ -234,7 +241,7 @@ def run_import(
             profiler.enable()
         deadline, imported, failed, skipped = start + budget, 0, 0, 0
         for first in range(0, len(lines), BATCH):  # in batches, so the budget is checked every BATCH lines
-            result = import_dossiers(lines[first : first + BATCH], source="bench")
+            result = import_dossiers(lines[first : first + BATCH], source="bench", via=via)  # type: ignore[arg-type]
             assert not result.errors, result.errors[:5]
             imported, failed, skipped = (
                 imported + result.imported,
@@ -275,11 +282,14 @@ def _rows(
     return rows
 
 
-def run_raw_inserts(after_pk: int) -> tuple[float, int, int]:
-    """Seconds to INSERT copies of every imported dossier row and event row with executemany, in one transaction."""
+def run_raw_inserts(after_pk: int) -> tuple[float, int, int, int]:
+    """Seconds to INSERT copies of every row the import wrote for the dossiers after ``after_pk`` (dossier,
+    components, events, payments, result, due changes, facts) with one executemany a table, in one transaction.
+    Returns the seconds, the dossiers, the events and all the rows copied."""
     from django.db import connection, transaction
 
-    from motcua.dossiers.models import Dossier, DossierEvent
+    from motcua.dossiers.models import Dossier, DossierComponent, DossierEvent, DossierResult, Payment
+    from motcua.reports.models import DossierFact, DueChange
 
     shift = (Dossier.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1_000_000
 
@@ -288,27 +298,38 @@ def run_raw_inserts(after_pk: int) -> tuple[float, int, int]:
         values["code"] = f"raw-{values['code']}" if values["code"] else None
         values["external_ref"] = f"raw-{values['external_ref']}"
 
-    def event_copy(values: dict[str, Any]) -> None:
-        values["id"] = None
+    def child_copy(values: dict[str, Any]) -> None:
         values["dossier_id"] += shift
+        if "receipt_number" in values:
+            values["receipt_number"] = f"raw-{values['receipt_number']}"
 
-    dossier_fields = list(Dossier._meta.concrete_fields)
-    event_fields = [f for f in DossierEvent._meta.concrete_fields if f.attname != "id"]
-    dossiers = _rows(Dossier, Dossier.objects.filter(pk__gt=after_pk), connection, dossier_copy)
-    mine = DossierEvent.objects.filter(dossier_id__gt=after_pk)
-    events = [row[1:] for row in _rows(DossierEvent, mine, connection, event_copy)]
-
-    def insert(table: str, fields: Sequence[Any]) -> str:
+    def insert(model: Any, fields: Sequence[Any]) -> str:
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
-        return f"INSERT INTO {connection.ops.quote_name(table)} ({columns}) VALUES ({marks})"  # noqa: S608
+        table = connection.ops.quote_name(model._meta.db_table)
+        return f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+
+    batches = [
+        (
+            Dossier,
+            list(Dossier._meta.concrete_fields),
+            _rows(Dossier, Dossier.objects.filter(pk__gt=after_pk), connection, dossier_copy),
+        )
+    ]
+    for model in (DossierComponent, DossierEvent, Payment, DossierResult, DueChange, DossierFact):
+        keep = [i for i, f in enumerate(model._meta.concrete_fields) if f.attname != "id"]  # id: generated
+        fields = [model._meta.concrete_fields[i] for i in keep]
+        rows = _rows(model, model.objects.filter(dossier_id__gt=after_pk), connection, child_copy)
+        batches.append((model, fields, [tuple(row[i] for i in keep) for row in rows]))
 
     start = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(insert(Dossier._meta.db_table, dossier_fields), dossiers)
-        cursor.executemany(insert(DossierEvent._meta.db_table, event_fields), events)
+        for model, fields, rows in batches:
+            if rows:
+                cursor.executemany(insert(model, fields), rows)
     elapsed = time.perf_counter() - start
-    return elapsed, len(dossiers), len(events)
+    counts = {model: len(rows) for model, _, rows in batches}
+    return elapsed, counts[Dossier], counts[DossierEvent], sum(counts.values())
 
 
 def db_version() -> str:
@@ -333,39 +354,63 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--lines", type=int, default=2000, help="lines to import (default 2000)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--max-seconds", type=float, default=60.0, help="stop importing after this (60)")
+    parser.add_argument(
+        "--services",
+        type=int,
+        default=200,
+        metavar="N",
+        help="also import N lines through the services (200)",
+    )
+    parser.add_argument(
+        "--without-listeners", action="store_true", help="unregister other modules' dossier listeners"
+    )
     parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the import to FILE (pstats)")
     args = parser.parse_args(argv)
 
     lines = make_lines(args.lines, args.seed)
     warm_up = make_lines(WARM_UP, args.seed + 1, offset=10**6)
+    before_lines = make_lines(args.services, args.seed + 2, offset=2 * 10**6)
     with throwaway_database() as where:
         setup_django()
-        print(f"database: {where}, {db_version()}")
-        run_import(warm_up, None)
+        from motcua.dossiers import hooks
         from motcua.dossiers.models import Dossier, DossierEvent
 
+        listeners = ", ".join(hooks._listeners) or "none"
+        if args.without_listeners:
+            hooks._listeners.clear()
+            listeners = "none (--without-listeners)"
+        print(f"database: {where}, {db_version()}; dossier listeners: {listeners}")
+        run_import(warm_up, None)
+        services: tuple[float, float, int, int] | None = None
+        if before_lines:
+            services = run_import(before_lines, None, args.max_seconds, via="services")
         after_warm_up = Dossier.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         ours_s, ours_cpu, queries, n = run_import(lines, args.profile, args.max_seconds)
         events = DossierEvent.objects.filter(dossier_id__gt=after_warm_up).count()
         rerun_s = run_rerun(lines[:n])
-        raw_s, raw_dossiers, raw_events = run_raw_inserts(after_warm_up)
+        raw_s, raw_dossiers, raw_events, raw_rows = run_raw_inserts(after_warm_up)
         assert (raw_dossiers, raw_events) == (n, events)
 
     if n < len(lines):
         print(f"stopped after --max-seconds {args.max_seconds:g}: {n} of {len(lines)} lines imported")
     ours_rate, raw_rate = n / ours_s, n / raw_s
     print(
-        f"{n} lines (seed {args.seed}), {events} events ({events / n:.1f} a line), {queries / n:.1f} queries a line"
+        f"{n} lines (seed {args.seed}), {events} events ({events / n:.1f} a line), {raw_rows / n:.1f} rows a line, "
+        f"{queries / n:.1f} SQL statements a line"
     )
-    print(f"{'':36s}{'lines/s':>10s}{'ms/line':>9s}{'1,000,000 lines':>17s}")
-    for label, rate in (
-        ("import_dossiers (ours)", ours_rate),
-        ("raw INSERT executemany (baseline)", raw_rate),
-    ):
-        print(f"{label:36s}{rate:10,.1f}{1000 / rate:9.3f}{hms(1e6 / rate):>17s}")
+    print(f"{'':40s}{'lines/s':>10s}{'ms/line':>9s}{'CPU ms':>8s}{'SQL/line':>9s}{'1,000,000 lines':>17s}")
+    rows = [("import_dossiers, replay (ours)", ours_rate, ours_cpu / n * 1000, queries / n)]
+    if services is not None:
+        s_s, s_cpu, s_queries, s_n = services
+        rows.append((f"via services, {s_n} lines (before)", s_n / s_s, s_cpu / s_n * 1000, s_queries / s_n))
+    rows.append(("raw INSERT executemany (baseline)", raw_rate, float("nan"), float("nan")))
+    for label, rate, cpu, sql in rows:
+        print(f"{label:40s}{rate:10,.1f}{1000 / rate:9.3f}{cpu:8.2f}{sql:9.1f}{hms(1e6 / rate):>17s}")
     print(
-        f"ratio ours / baseline: {ours_rate / raw_rate:.4f} (the baseline is {raw_rate / ours_rate:,.0f}× faster)"
+        f"ratio ours / baseline: {ours_rate / raw_rate:.4f} (the baseline is {raw_rate / ours_rate:,.1f}× faster)"
     )
+    if services is not None:
+        print(f"ratio ours / before: {ours_rate / (services[3] / services[0]):.1f}× faster")
     print(
         f"client CPU during the import: {ours_cpu / n * 1000:.2f} ms a line ({ours_cpu / ours_s:.0%} of wall time)"
     )

@@ -16,7 +16,7 @@ nothing. Only this module reads the clock (``timezone.now()`` when no ``at`` is 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -152,22 +152,105 @@ def dossier_submit(
     by default the sum of the version's fee lines whose amount is set.
     """
     at = _now(at)
-    procedure = (
-        Procedure.objects.select_related("current_version", "sector")
-        .filter(code=procedure_code, active=True)
-        .first()
+    checked = _submission_checked(
+        lookups=_DATABASE,
+        procedure_code=procedure_code,
+        receiving_unit_code=receiving_unit_code,
+        competent_unit_code=competent_unit_code,
+        channel=channel,
+        applicant=applicant,
+        components=components,
+        fee_total=fee_total,
     )
+    if external_ref is not None and Dossier.objects.filter(external_ref=external_ref).exists():
+        raise Conflict(
+            f"a dossier with external reference {external_ref!r} already exists",
+            field="external_ref",
+            value=external_ref,
+        )
+    dossier, rows, decision, roles, extra = _submission_built(
+        checked,
+        channel=channel,
+        applicant=applicant,
+        actor=actor,
+        components=components,
+        fees_exempt=fees_exempt,
+        at=at,
+        external_ref=external_ref,
+    )
+    try:
+        with transaction.atomic():
+            dossier.save()
+    except IntegrityError as exc:
+        raise Conflict(
+            f"a dossier with external reference {external_ref!r} already exists",
+            field="external_ref",
+            value=external_ref,
+        ) from exc
+    DossierComponent.objects.bulk_create(rows)
+    event = _record_event(dossier, decision, actor=actor, roles=roles, extra=extra)
+    fact_refresh(dossier)
+    hooks.notify(dossier, [event])
+    return dossier
+
+
+def _province_id(unit: Unit) -> int:
+    return unit.parent_id if unit.parent_id else unit.pk
+
+
+class _Lookups:
+    """How a submission finds the catalogue rows it names: in the database (the services), or in a cache
+    kept for one import (:class:`motcua.dossiers.replay.ReplayCache`)."""
+
+    def procedure(self, code: str) -> Procedure | None:
+        return (
+            Procedure.objects.select_related("current_version", "sector")
+            .filter(code=code, active=True)
+            .first()
+        )
+
+    def unit(self, code: str) -> Unit | None:
+        return Unit.objects.filter(code=code, active=True).first()
+
+
+_DATABASE = _Lookups()
+
+
+@dataclass(frozen=True)
+class _Checked:
+    procedure: Procedure
+    version: ProcedureVersion
+    receiving: Unit
+    competent: Unit
+    known: dict[str, dict[str, Any]]
+    due_fees: Decimal
+
+
+def _submission_checked(
+    *,
+    lookups: _Lookups,
+    procedure_code: str,
+    receiving_unit_code: str,
+    competent_unit_code: str | None,
+    channel: str,
+    applicant: Applicant,
+    components: Sequence[ComponentIn],
+    fee_total: Decimal | int | None,
+) -> _Checked:
+    """The checks of a submission, in order (procedure, units, channel, applicant, components, fees)."""
+    procedure = lookups.procedure(procedure_code)
     if procedure is None or procedure.current_version is None:
         raise FieldError("procedure", procedure_code, "is not a known procedure code")
     version: ProcedureVersion = procedure.current_version
-    receiving = Unit.objects.filter(code=receiving_unit_code, active=True).first()
+    receiving = lookups.unit(receiving_unit_code)
     if receiving is None:
         raise FieldError("receiving_unit", receiving_unit_code, "is not a known unit code")
-    competent = receiving
+    competent: Unit = receiving
     if competent_unit_code and competent_unit_code != receiving_unit_code:
-        competent = Unit.objects.filter(code=competent_unit_code, active=True).first()
-        if competent is None:
+        other = lookups.unit(competent_unit_code)
+        if other is None:
             raise FieldError("competent_unit", competent_unit_code, "is not a known unit code")
+        competent = other
         if not version.boundary_independent:
             raise FieldError(
                 "competent_unit",
@@ -206,13 +289,27 @@ def dossier_submit(
             raise FieldError("fee_total", fee_total, "must be a number of VND") from exc
         if due_fees < 0 or due_fees != due_fees.to_integral_value():
             raise FieldError("fee_total", fee_total, "must be a whole, non-negative number of VND")
-    if external_ref is not None and Dossier.objects.filter(external_ref=external_ref).exists():
-        raise Conflict(
-            f"a dossier with external reference {external_ref!r} already exists",
-            field="external_ref",
-            value=external_ref,
-        )
+    return _Checked(procedure, version, receiving, competent, known, due_fees)
 
+
+def _submission_built(
+    checked: _Checked,
+    *,
+    channel: str,
+    applicant: Applicant,
+    actor: User | None,
+    components: Sequence[ComponentIn],
+    fees_exempt: bool,
+    at: datetime,
+    external_ref: str | None,
+) -> tuple[Dossier, list[DossierComponent], Decision, frozenset[Role], dict[str, Any]]:
+    """The unsaved dossier and component rows of a checked submission, its decision, roles and event extras."""
+    procedure, version, receiving, competent = (
+        checked.procedure,
+        checked.version,
+        checked.receiving,
+        checked.competent,
+    )
     roles = roles_in_unit(actor, receiving)
     snapshot = DossierSnapshot(
         state=None,
@@ -244,60 +341,38 @@ def dossier_submit(
         applicant_address=applicant.address,
         submitted_at=at,
         fees_exempt=fees_exempt,
-        fee_total=Decimal(0) if fees_exempt else due_fees,
+        fee_total=Decimal(0) if fees_exempt else checked.due_fees,
         external_ref=external_ref,
         last_event_at=at,
         version=1,
     )
-    try:
-        with transaction.atomic():
-            dossier.save()
-    except IntegrityError as exc:
-        raise Conflict(
-            f"a dossier with external reference {external_ref!r} already exists",
-            field="external_ref",
-            value=external_ref,
-        ) from exc
-    DossierComponent.objects.bulk_create(
-        [
-            DossierComponent(
-                dossier=dossier,
-                code=comp.code,
-                name=known[comp.code].get("name", ""),
-                required=bool(known[comp.code].get("required")),
-                submitted=comp.submitted,
-                digitized=comp.digitized,
-                reused=comp.reused,
-            )
-            for comp in components
-        ]
-    )
-    event = _record_event(
-        dossier,
-        decision,
-        actor=actor,
-        roles=roles,
-        extra={
-            "components": [
-                {"code": c.code, "submitted": c.submitted, "digitized": c.digitized, "reused": c.reused}
-                for c in components
-            ],
-            "fee_total": dossier.fee_total,
-            "fees_exempt": fees_exempt,
-            "procedure": procedure.code,
-            "procedure_version": version.number,
-            "channel": channel,
-            "receiving_unit": receiving.code,
-            "competent_unit": competent.code,
-        },
-    )
-    fact_refresh(dossier)
-    hooks.notify(dossier, [event])
-    return dossier
-
-
-def _province_id(unit: Unit) -> int:
-    return unit.parent_id if unit.parent_id else unit.pk
+    known = checked.known
+    rows = [
+        DossierComponent(
+            dossier=dossier,
+            code=comp.code,
+            name=known[comp.code].get("name", ""),
+            required=bool(known[comp.code].get("required")),
+            submitted=comp.submitted,
+            digitized=comp.digitized,
+            reused=comp.reused,
+        )
+        for comp in components
+    ]
+    extra: dict[str, Any] = {
+        "components": [
+            {"code": c.code, "submitted": c.submitted, "digitized": c.digitized, "reused": c.reused}
+            for c in components
+        ],
+        "fee_total": dossier.fee_total,
+        "fees_exempt": fees_exempt,
+        "procedure": procedure.code,
+        "procedure_version": version.number,
+        "channel": channel,
+        "receiving_unit": receiving.code,
+        "competent_unit": competent.code,
+    }
+    return dossier, rows, decision, roles, extra
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -373,6 +448,21 @@ def _record_event(
     extra: Mapping[str, Any] | None = None,
 ) -> DossierEvent:
     """Append the action's event; its payload says what changed, so history can be rebuilt from events."""
+    event = _event(dossier, decision, actor=actor, roles=roles, before=before, extra=extra)
+    event.save(force_insert=True)
+    return event
+
+
+def _event(
+    dossier: Dossier,
+    decision: Decision,
+    *,
+    actor: User | None,
+    roles: frozenset[Role],
+    before: DossierSnapshot | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> DossierEvent:
+    """The action's event row, not saved yet (the replay writes a line's events in one INSERT)."""
     payload: dict[str, Any] = dict(decision.payload)
     if decision.due_at is not None and (before is None or decision.due_at != before.due_at):
         payload["due_at"] = decision.due_at
@@ -392,7 +482,7 @@ def _record_event(
         dossier.version
     )  # one event per version: the n-th event is written by the action that made version n
     role = _acting_role(decision.action, roles)
-    return DossierEvent.objects.create(
+    return DossierEvent(
         dossier=dossier,
         seq=seq,
         action=decision.action.value,
@@ -457,10 +547,7 @@ def dossier_act(
                 field="expected_version",
                 value=expected_version,
             )
-        unit = dossier.receiving_unit if action in DESK_ACTIONS else dossier.competent_unit
-        roles = roles_in_unit(actor, unit, department=dossier.department)
-        if action is Action.CANCEL:
-            roles = roles | roles_in_unit(actor, dossier.competent_unit)
+        roles = _acting_roles(actor, dossier, action)
         before = _snapshot(dossier)
         _precheck(before.state, action, roles)
         pre = _prepare(dossier, action, payload, actor)
@@ -482,6 +569,21 @@ def dossier_act(
     return dossier
 
 
+def _acting_roles(
+    actor: User | None,
+    dossier: Dossier,
+    action: Action,
+    roles_in: Callable[..., frozenset[Role]] = roles_in_unit,
+) -> frozenset[Role]:
+    """The actor's roles for ``action``: at the desk of the receiving unit, or in the competent unit (and
+    the dossier's department); a cancellation may come from either unit."""
+    unit = dossier.receiving_unit if action in DESK_ACTIONS else dossier.competent_unit
+    roles = roles_in(actor, unit, department=dossier.department)
+    if action is Action.CANCEL:
+        roles = roles | roles_in(actor, dossier.competent_unit)
+    return roles
+
+
 def _precheck(state: State | None, action: Action, roles: frozenset[Role]) -> None:
     """State, then role, are checked before any payload reference is looked up (the core checks them again)."""
     if action not in lifecycle.allowed_actions(state):
@@ -493,18 +595,35 @@ def _precheck(state: State | None, action: Action, roles: frozenset[Role]) -> No
         raise Forbidden(str(lifecycle.PermissionDenied(action=action, roles=roles)))
 
 
-def _prepare(dossier: Dossier, action: Action, payload: dict[str, Any], actor: User | None) -> dict[str, Any]:
+def _forward_department(dossier: Dossier, code: str | None) -> Department | None:
+    """The department a forward sends the dossier to: the one named, else the one of its sector (if any)."""
+    departments = Department.objects.filter(unit=dossier.competent_unit)
+    if code:
+        department = departments.filter(code=code).first()
+        if department is None:
+            raise FieldError("department", code, f"is not a department of {dossier.competent_unit.code}")
+        return department
+    # route by sector (the department that handles the dossier's sector), if the unit has one
+    return departments.filter(sectors=dossier.sector_id).order_by("code").first()
+
+
+def _code_taken(dossier: Dossier, code: str) -> bool:
+    return Dossier.objects.filter(code=code).exclude(pk=dossier.pk).exists()
+
+
+def _prepare(
+    dossier: Dossier,
+    action: Action,
+    payload: dict[str, Any],
+    actor: User | None,
+    *,
+    department_of: Callable[[Dossier, str | None], Department | None] = _forward_department,
+    code_taken: Callable[[Dossier, str], bool] = _code_taken,
+) -> dict[str, Any]:
     """Resolve references named in the payload (department, assignee, legacy code) before deciding."""
     pre: dict[str, Any] = {}
     if action is Action.FORWARD:
-        code = payload.get("department")
-        departments = Department.objects.filter(unit=dossier.competent_unit)
-        if code:
-            department = departments.filter(code=code).first()
-            if department is None:
-                raise FieldError("department", code, f"is not a department of {dossier.competent_unit.code}")
-        else:  # route by sector (the department that handles the dossier's sector), if the unit has one
-            department = departments.filter(sectors=dossier.sector_id).order_by("code").first()
+        department = department_of(dossier, payload.get("department"))
         pre["department"] = department
         if department is not None:
             payload["department"] = department.code
@@ -520,7 +639,7 @@ def _prepare(dossier: Dossier, action: Action, payload: dict[str, Any], actor: U
         pre["assignee"] = assignee
     elif action is Action.ACCEPT and payload.get("code"):
         code = str(payload["code"])
-        if Dossier.objects.filter(code=code).exclude(pk=dossier.pk).exists():
+        if code_taken(dossier, code):
             raise Conflict(f"dossier code {code!r} is already used", field="code", value=code)
         pre["code"] = code
     elif action is Action.CONFIRM_PAYMENT:
@@ -543,6 +662,25 @@ def _apply(
     """Copy the core's decision onto the row and perform the action's own writes. Decides nothing."""
     extra: dict[str, Any] = {}
     action = decision.action
+    _copy_decision(dossier, decision, pre)
+    if action is Action.ACCEPT:
+        dossier.code = pre.get("code") or _next_code(dossier.receiving_unit, decision.at)
+        extra["code"] = dossier.code
+    elif action is Action.CONFIRM_PAYMENT:
+        payment = _payment(dossier, decision, pre, receipt_number=_receipt_number(dossier))
+        payment.save(force_insert=True)
+        extra["receipt_number"] = payment.receipt_number
+        extra["amount"] = pre["amount"]
+    elif action is Action.RESOLVE:
+        DossierResult.objects.update_or_create(dossier=dossier, defaults=_result_fields(decision))
+    extra.update(_copy_end(dossier, decision))
+    dossier.save(update_fields=_ACTION_FIELDS)
+    return extra
+
+
+def _copy_decision(dossier: Dossier, decision: Decision, pre: Mapping[str, Any]) -> None:
+    """Copy the core's decision and the action's own columns onto the row, in memory."""
+    action = decision.action
     dossier.state = decision.to_state.value
     dossier.received_at = decision.received_at
     dossier.due_at = decision.due_at
@@ -557,35 +695,10 @@ def _apply(
     dossier.last_event_at = decision.at
     dossier.version += 1  # the row is locked: no one else can have moved it
     payload = decision.payload
-
-    if action is Action.ACCEPT:
-        dossier.code = pre.get("code") or _next_code(dossier.receiving_unit, decision.at)
-        extra["code"] = dossier.code
-    elif action is Action.FORWARD:
+    if action is Action.FORWARD:
         dossier.department = pre.get("department")
     elif action is Action.ASSIGN:
         dossier.assignee = pre["assignee"]
-    elif action is Action.CONFIRM_PAYMENT:
-        payment = Payment.objects.create(
-            dossier=dossier,
-            method=str(payload.get("method", "cash")),
-            amount=pre["amount"],
-            paid_at=decision.at,
-            receipt_number=_receipt_number(dossier),
-            reference=str(payload.get("reference", "")),
-        )
-        extra["receipt_number"] = payment.receipt_number
-        extra["amount"] = pre["amount"]
-    elif action is Action.RESOLVE:
-        DossierResult.objects.update_or_create(
-            dossier=dossier,
-            defaults={
-                "result_code": str(payload["result_code"]),
-                "issued_at": decision.at,
-                "e_copy": bool(payload.get("e_copy", False)),
-                "note": str(payload.get("note", "")),
-            },
-        )
     elif action is Action.DELIVER:
         dossier.delivered_at = decision.at
         dossier.delivery_method = str(payload["method"])
@@ -593,6 +706,11 @@ def _apply(
         dossier.stop_reason = str(payload["reason_code"])
     elif action is Action.RETURN_UNACCEPTED:
         dossier.return_reason = str(payload["reason_code"])
+
+
+def _copy_end(dossier: Dossier, decision: Decision) -> dict[str, Any]:
+    """The end of a dossier (resolved or stopped: its timeliness) and its closing; the event's extras."""
+    extra: dict[str, Any] = {}
     if decision.ends:
         dossier.ended_at = decision.at
         tz = dossier.receiving_unit.timezone
@@ -601,8 +719,31 @@ def _apply(
         extra["timeliness"] = dossier.timeliness
     if decision.to_state in lifecycle.TERMINAL:
         dossier.closed_at = decision.at
-    dossier.save(update_fields=_ACTION_FIELDS)
     return extra
+
+
+def _payment(dossier: Dossier, decision: Decision, pre: Mapping[str, Any], *, receipt_number: str) -> Payment:
+    """The payment row of a ``confirm_payment``, not saved yet."""
+    payload = decision.payload
+    return Payment(
+        dossier=dossier,
+        method=str(payload.get("method", "cash")),
+        amount=pre["amount"],
+        paid_at=decision.at,
+        receipt_number=receipt_number,
+        reference=str(payload.get("reference", "")),
+    )
+
+
+def _result_fields(decision: Decision) -> dict[str, Any]:
+    """The result row of a ``resolve`` (without its dossier)."""
+    payload = decision.payload
+    return {
+        "result_code": str(payload["result_code"]),
+        "issued_at": decision.at,
+        "e_copy": bool(payload.get("e_copy", False)),
+        "note": str(payload.get("note", "")),
+    }
 
 
 # The columns an action may change (the applicant's data and the dossier's identity never change here).
@@ -654,7 +795,11 @@ def _next_code(unit: Unit, at: datetime) -> str:
 
 
 def _receipt_number(dossier: Dossier) -> str:
-    n = Payment.objects.filter(dossier=dossier).count() + 1
+    return _receipt(dossier, Payment.objects.filter(dossier=dossier).count() + 1)
+
+
+def _receipt(dossier: Dossier, n: int) -> str:
+    """The receipt number of the dossier's ``n``-th payment."""
     return f"{dossier.code or dossier.pk}-BL{n:02d}"
 
 
