@@ -47,6 +47,7 @@ __all__ = [
     "sha256_hex",
     "subject_name",
     "trust_roots",
+    "tsa_load_or_create",
 ]
 
 KEY_BITS: Final = 2048
@@ -252,6 +253,57 @@ def certificate_issue(
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuing_public), critical=False)  # type: ignore[arg-type]
         .sign(ca.issuing_key, hashes.SHA256())  # type: ignore[arg-type]
     )
+
+
+def tsa_load_or_create(*, now: datetime | None = None) -> tuple[x509.Certificate, PrivateKeyTypes]:
+    """The local timestamp authority's certificate and key (``tsa.pem``, ``tsa.key.pem`` beside the CA).
+
+    Made on first use by the issuing CA: extended key usage ``timeStamping`` (critical, RFC 3161 §2.3), 5 years.
+    """
+    directory = ca_dir()
+    cert_path, key_path = directory / "tsa.pem", directory / "tsa.key.pem"
+    if cert_path.is_file() and key_path.is_file():
+        key = key_decrypt(key_path.read_text(encoding="ascii"), what=str(key_path))
+        return _read_cert(cert_path), key
+    ca = ca_load()
+    now = now or datetime.now(UTC)
+    key = key_generate()
+    subject = subject_name(
+        common_name=f"{_name_part(ca.root)} Local Timestamp Authority", organization=_name_part(ca.root)
+    )
+    cert = (
+        _builder(subject, ca.issuing.subject, key.public_key(), now, 5)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.issuing.public_key()),  # type: ignore[arg-type]
+            critical=False,
+        )
+        .sign(ca.issuing_key, hashes.SHA256())  # type: ignore[arg-type]
+    )
+    key_path.write_text(key_encrypt(key), encoding="ascii")
+    os.chmod(key_path, 0o600)
+    cert_path.write_text(cert.public_bytes(serialization.Encoding.PEM).decode(), encoding="ascii")
+    return cert, key
+
+
+def _name_part(cert: x509.Certificate) -> str:
+    values = cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+    return str(values[0].value) if values else "motcua"
 
 
 def _pem_certs(data: bytes) -> list[x509.Certificate]:

@@ -18,17 +18,27 @@ from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
+from pyhanko.sign.timestamps import TimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from motcua.core.errors import ApplicationError, FieldError
 from motcua.signing.keys import key_decrypt
 from motcua.signing.models import SigningIdentity
 
-__all__ = ["LOCAL_RESERVED", "MAX_PDF_BYTES", "identity_signer", "pdf_apply_signature", "pdf_check_input"]
+__all__ = [
+    "LOCAL_RESERVED",
+    "MAX_PDF_BYTES",
+    "TIMESTAMP_RESERVED",
+    "identity_signer",
+    "pdf_apply_signature",
+    "pdf_check_input",
+]
 
 MAX_PDF_BYTES: Final = 20 * 1024 * 1024
 LOCAL_RESERVED: Final = 8192
 """Bytes reserved for the CMS signature of a local-CA identity (with its two certificates it is about 3,700)."""
+TIMESTAMP_RESERVED: Final = 8192
+"""Bytes added to :data:`LOCAL_RESERVED` for a timestamp token (the local TSA's is about 2,500)."""
 
 
 def _asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:
@@ -131,11 +141,13 @@ def pdf_apply_signature(
     location: str = "",
     name: str = "",
     bytes_reserved: int | None = None,
+    timestamper: TimeStamper | None = None,
 ) -> tuple[bytes, str]:
     """Sign ``pdf_bytes`` (PAdES baseline B-B, SHA-256, an incremental update); returns the bytes and field name.
 
     ``bytes_reserved`` is the room left for the DER signature; without it pyHanko signs twice, once to measure
-    (about half the signing time).
+    (about half the signing time). With a ``timestamper`` the signature gets an RFC 3161 signature timestamp
+    (PAdES B-T).
     """
     pdf_check_input(pdf_bytes)
     try:
@@ -151,5 +163,7 @@ def pdf_apply_signature(
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256",
     )
-    output = signers.sign_pdf(writer, meta, signer=signer, bytes_reserved=bytes_reserved)
+    output = signers.sign_pdf(
+        writer, meta, signer=signer, timestamper=timestamper, bytes_reserved=bytes_reserved
+    )
     return output.getvalue(), field_name

@@ -30,8 +30,15 @@ from motcua.dossiers.models import Dossier, DossierResult
 from motcua.dossiers.selectors import dossier_events, dossier_get, dossier_personal_data_visible
 from motcua.signing import keys
 from motcua.signing.models import SignatureRecord, SignedResultCopy, SigningIdentity
-from motcua.signing.pdf import LOCAL_RESERVED, identity_signer, pdf_apply_signature, pdf_check_input
+from motcua.signing.pdf import (
+    LOCAL_RESERVED,
+    TIMESTAMP_RESERVED,
+    identity_signer,
+    pdf_apply_signature,
+    pdf_check_input,
+)
 from motcua.signing.selectors import identity_active
+from motcua.signing.tsa import tsa_timestamper, tsa_url
 
 __all__ = [
     "FORM_ROLES",
@@ -61,8 +68,11 @@ FORM_REASONS: Final = {
 
 
 def signing_ca_init(*, name: str = "motcua") -> keys.LocalCA:
-    """Create the local root and issuing CA (keys encrypted at rest); refuses to replace an existing one."""
-    return keys.ca_create(name=name)
+    """Create the local root and issuing CA and the local timestamp authority's certificate (keys encrypted at
+    rest); refuses to replace an existing CA."""
+    ca = keys.ca_create(name=name)
+    keys.tsa_load_or_create()
+    return ca
 
 
 def _owner(unit_code: str | None, username: str | None) -> tuple[Unit | None, User | None]:
@@ -287,6 +297,10 @@ def pdf_sign(
         unit = dossier.receiving_unit
     _check_use(identity, actor, unit=unit, allowed=allowed)
     location = identity.unit.name if identity.unit_id else (unit.name if unit is not None else "")
+    timestamper = tsa_timestamper()
+    reserved = None
+    if identity.kind == SigningIdentity.Kind.LOCAL:
+        reserved = LOCAL_RESERVED + (TIMESTAMP_RESERVED if timestamper is not None else 0)
     with identity_signer(identity) as signer:
         try:
             signed, field_name = pdf_apply_signature(
@@ -295,12 +309,14 @@ def pdf_sign(
                 reason=reason[:300],
                 location=location,
                 name=(actor.full_name or actor.username) if actor is not None else "",
-                bytes_reserved=LOCAL_RESERVED if identity.kind == SigningIdentity.Kind.LOCAL else None,
+                bytes_reserved=reserved,
+                timestamper=timestamper,
             )
         except ApplicationError:
             raise
-        except Exception as exc:  # a token refusing the key, a malformed PDF deep inside
-            raise ApplicationError(f"signing failed: {type(exc).__name__}: {exc}") from None
+        except Exception as exc:  # a token refusing the key, the TSA unreachable, a malformed PDF deep inside
+            where = f" (timestamp authority {tsa_url()})" if timestamper is not None else ""
+            raise ApplicationError(f"signing failed{where}: {type(exc).__name__}: {exc}") from None
     SignatureRecord.objects.create(
         identity=identity,
         actor=actor,

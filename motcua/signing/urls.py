@@ -10,4 +10,5 @@ urlpatterns = [
     path("kiem-tra-chu-ky/", views.verify_page, name="verify"),
     path("can-bo/ky-so/<int:dossier_id>/<slug:form_file>.pdf", views.signed_form, name="form"),
     path("can-bo/ky-so/ket-qua/<int:copy_id>.pdf", views.result_copy, name="result_copy"),
+    path("ky-so/tsa/", views.tsa, name="tsa"),
 ]

@@ -87,6 +87,8 @@ class SignatureInfo:
     issuer: str
     signing_time: datetime | None
     """The time the signer's software claimed (not a trusted timestamp)."""
+    timestamp: datetime | None
+    """The time of a valid, trusted RFC 3161 signature timestamp (PAdES B-T), if the signature has one."""
     reason: str
     intact: bool
     valid: bool
@@ -146,7 +148,10 @@ class VerificationResult:
             text += f" Signer: {last.signer}"
             if last.organization:
                 text += f" ({last.organization}{', ' + last.unit_code if last.unit_code else ''})"
-            text += f", signed {when}, field {last.field_name}."
+            text += f", signed {when}"
+            if last.timestamp is not None:
+                text += f" (timestamp {last.timestamp.isoformat()})"
+            text += f", field {last.field_name}."
         if self.detail and not self.valid:
             text += f" [{self.detail}]"
         return text
@@ -160,6 +165,13 @@ def _name_part(name: asn1_x509.Name, key: str) -> str:
 def _context() -> ValidationContext:
     roots = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in trust_roots()]
     return ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
+
+
+def _timestamp(status: object) -> datetime | None:
+    stamp = getattr(status, "timestamp_validity", None)
+    if stamp is None or not (stamp.intact and stamp.valid and stamp.trusted):
+        return None
+    return stamp.timestamp  # type: ignore[no-any-return]
 
 
 def _one(embedded: object, *, last: bool) -> SignatureInfo:
@@ -177,6 +189,7 @@ def _one(embedded: object, *, last: bool) -> SignatureInfo:
             unit_code="",
             issuer="",
             signing_time=None,
+            timestamp=None,
             reason=reason,
             intact=False,
             valid=False,
@@ -211,6 +224,7 @@ def _one(embedded: object, *, last: bool) -> SignatureInfo:
         unit_code=_name_part(cert.subject, "organizational_unit_name"),
         issuer=cert.issuer.human_friendly,
         signing_time=status.signer_reported_dt,
+        timestamp=_timestamp(status),
         reason=reason,
         intact=bool(status.intact),
         valid=bool(status.valid),

@@ -5,6 +5,7 @@
 | ``verify`` | ``/kiem-tra-chu-ky/`` | public: upload a signed PDF, see whether it is intact and who signed it |
 | ``form`` | ``/can-bo/ky-so/<id>/<form file>.pdf`` | staff: a printed form (01–05/06) signed with the unit's seal |
 | ``result_copy`` | ``/can-bo/ky-so/ket-qua/<copy id>.pdf`` | staff: a result's signed e-copy, byte for byte as signed |
+| ``tsa`` | ``/ky-so/tsa/`` | the local RFC 3161 timestamp authority, when enabled |
 
 The public page needs no sign-in, refuses files over :data:`MAX_UPLOAD_BYTES` before reading them, keeps the
 upload in memory only (no temporary file) and stores nothing about it; checks are rate-limited per client.
@@ -22,10 +23,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from motcua.accounts.models import User
-from motcua.core.errors import ApplicationError, NotFound
+from motcua.core.errors import ApplicationError, FieldError, NotFound
 from motcua.documents.files import document_storage
 from motcua.dossiers.selectors import dossier_get
 from motcua.forms.qr import public_base_url
@@ -33,9 +34,10 @@ from motcua.forms.views import FILE_PREFIXES
 from motcua.public import ratelimit
 from motcua.signing.models import SignedResultCopy
 from motcua.signing.services import SIGNABLE_FORMS, form_sign
+from motcua.signing.tsa import MAX_QUERY_BYTES, tsa_enabled, tsa_respond
 from motcua.signing.verification import pdf_verify
 
-__all__ = ["MAX_UPLOAD_BYTES", "VERIFY_LIMIT", "result_copy", "signed_form", "verify_page"]
+__all__ = ["MAX_UPLOAD_BYTES", "VERIFY_LIMIT", "result_copy", "signed_form", "tsa", "verify_page"]
 
 MAX_UPLOAD_BYTES: Final = 10 * 1024 * 1024
 VERIFY_LIMIT: Final = ratelimit.Limit("verify", 60, timedelta(minutes=10))
@@ -104,6 +106,27 @@ def _verify_checked(request: HttpRequest) -> HttpResponse:
     data = upload.read()
     result = pdf_verify(data)
     return _verify_render(request, result=result, filename=upload.name or "")
+
+
+@csrf_exempt
+@require_POST
+def tsa(request: HttpRequest) -> HttpResponse:
+    """The local RFC 3161 timestamp authority (only when ``MOTCUA_SIGNING_TSA_SERVE=1``; see :mod:`.tsa`)."""
+    if not tsa_enabled():
+        return HttpResponse("timestamp authority not enabled", status=404, content_type="text/plain")
+    if request.content_type != "application/timestamp-query":
+        return HttpResponse("expected application/timestamp-query", status=415, content_type="text/plain")
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_QUERY_BYTES:
+        return HttpResponse("query too large", status=413, content_type="text/plain")
+    try:
+        reply = tsa_respond(request.body)
+    except FieldError as exc:
+        return HttpResponse(exc.message, status=400, content_type="text/plain")
+    return HttpResponse(reply, content_type="application/timestamp-reply")
 
 
 def _pdf(data: bytes, filename: str) -> HttpResponse:

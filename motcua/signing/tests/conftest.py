@@ -26,10 +26,13 @@ def plain_pdf() -> bytes:
 def data_dir(settings: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty MOTCUA_DATA_DIR; no dedicated key password and no extra trust roots from the environment."""
     monkeypatch.delenv("MOTCUA_SIGNING_KEY_PASSWORD", raising=False)
-    monkeypatch.delenv("MOTCUA_SIGNING_TRUST_ROOTS", raising=False)
+    for name in ("TRUST_ROOTS", "TSA_URL", "TSA_SERVE"):
+        monkeypatch.delenv(f"MOTCUA_SIGNING_{name}", raising=False)
     settings.DATA_DIR = tmp_path / "var"  # type: ignore[attr-defined]
     settings.SIGNING_KEY_PASSWORD = ""  # type: ignore[attr-defined]
     settings.SIGNING_TRUST_ROOTS = ""  # type: ignore[attr-defined]
+    settings.SIGNING_TSA_URL = ""  # type: ignore[attr-defined]
+    settings.SIGNING_TSA_SERVE = ""  # type: ignore[attr-defined]
     files = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(tmp_path / "files")},
