@@ -28,6 +28,9 @@ Commands:
   scoreboard show --unit CODE --period 2025-Q3   the Decision 766 indicators
   reform import|export|status  the administrative-reform plan
   facts verify                 check the stored report facts against the events
+  worker [--batch]             run background tasks, retries and scheduled jobs (docs/background-work.md)
+  portal sync [--once] | dead-letters | resend ID|--all-dead | import-catalogue FILE.json
+                               national portal: send the outbox, dead letters, national procedure import
   interop load-groups|late     interconnected procedures; late consultations
   payments reconcile           settle pending online payments with the gateway (docs/payments.md)
   token create --user NAME     create an API token

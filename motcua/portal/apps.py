@@ -12,3 +12,9 @@ class PortalConfig(AppConfig):
         from motcua.portal.outbox import outbox_enqueue
 
         hooks.listen("portal.outbox", outbox_enqueue)
+
+        from datetime import timedelta
+
+        from motcua.jobs import schedule
+
+        schedule.register("portal.sync", "motcua.portal.tasks.portal_sync", every=timedelta(minutes=1))

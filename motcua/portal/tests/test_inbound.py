@@ -181,3 +181,11 @@ def test_a_bad_delivery_names_the_field_and_lodges_nothing(
     assert "12345" not in response.content.decode() or field != "applicant.id_number"
     assert Dossier.objects.count() == 0
     assert InboundAttachment.objects.count() == 0
+
+
+def test_the_inbound_example_in_the_docs_is_accepted(staff: Staff, client: Client) -> None:
+    from motcua.portal.tests.test_outbox import docs_example
+
+    response = post_signed(client, docs_example("inbound"))
+    assert response.status_code == 201, response.content
+    assert InboundAttachment.objects.get(component_code="TK").size == len(PDF)

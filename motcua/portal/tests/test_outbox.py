@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -136,3 +137,14 @@ def test_the_validator_names_the_place_not_the_personal_value(staff: Staff) -> N
     assert "$.data[0].KenhThucHien: must be of type integer" in errors
     assert "$.data[0].Extra: is not a known field" in errors
     assert not any("00409000012" in e for e in errors)
+
+
+def docs_example(name: str) -> Any:
+    """The JSON block after ``<!-- example: NAME -->`` in docs/integration.md."""
+    text = (Path(__file__).resolve().parents[3] / "docs" / "integration.md").read_text(encoding="utf-8")
+    block = text.split(f"<!-- example: {name} -->", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+    return json.loads(block)
+
+
+def test_the_sync_message_example_in_the_docs_is_valid() -> None:
+    assert validate(docs_example("sync-message")) == []

@@ -158,3 +158,20 @@ def test_sync_without_a_portal_url_says_so(settings: Any, db: None) -> None:
     code, _, err = run("portal", "sync", "--once")
     assert code == 1
     assert "MOTCUA_PORTAL_URL is not set" in err
+
+
+def test_the_worker_runs_the_sync_every_minute_and_it_drains_what_is_due(
+    staff: Staff, sandbox_url: str
+) -> None:
+    from motcua.jobs import schedule
+    from motcua.portal.tasks import portal_sync
+
+    # given
+    entry = next(e for e in schedule.entries() if e.name == "portal.sync")
+    assert (entry.task_path, entry.spec) == ("motcua.portal.tasks.portal_sync", "every 60s")
+    two_messages(staff)
+    # when
+    totals = portal_sync.call()
+    # then: the acceptance went after the lodging, in the same run
+    assert totals == {"sent": 2, "failed": 0, "dead": 0}
+    assert list(SandboxMessage.objects.order_by("id").values_list("seq", flat=True)) == [1, 2]
