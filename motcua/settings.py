@@ -198,6 +198,12 @@ LOGOUT_REDIRECT_URL = "web:login"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# E-mail (docs/configuration.md, "E-mail and SMS"): MOTCUA_EMAIL_URL or MOTCUA_SMTP_*, else printed to the console
+# with masked recipients; required when MOTCUA_PRODUCTION=1. SMS settings (MOTCUA_SMS_*) are read by motcua.notify.
+from motcua.notify.config import email_settings  # noqa: E402
+
+globals().update(email_settings(os.environ, production=PRODUCTION))
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True

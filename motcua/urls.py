@@ -12,6 +12,8 @@ urlpatterns = [
     path("can-bo/lien-thong/", include("motcua.interop.urls")),
     path("can-bo/so-hoa/", include("motcua.documents.urls")),
     path("", include("motcua.postal.urls")),  # can-bo/buu-chinh/, buu-chinh/webhook/, sandbox/postal/
+    path("can-bo/canh-bao/", include("motcua.notify.urls")),
+    path("sandbox/sms/", include("motcua.notify.sandbox_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("sandbox/portal/", include("motcua.portal.urls")),

@@ -6,3 +6,9 @@ class NotifyConfig(AppConfig):
     name = "motcua.notify"
     label = "notify"
     verbose_name = _("Thông báo")
+
+    def ready(self) -> None:
+        from motcua.dossiers import hooks
+        from motcua.notify.services import on_dossier_events
+
+        hooks.listen("notify.applicant_messages", on_dossier_events)

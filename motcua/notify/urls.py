@@ -1,0 +1,7 @@
+from django.urls import path
+
+from motcua.notify import views
+
+app_name = "notify"
+
+urlpatterns = [path("", views.alerts, name="alerts")]
