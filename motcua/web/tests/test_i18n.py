@@ -223,6 +223,17 @@ def test_a_staff_page_is_english_when_the_browser_asks_for_english(staff: Staff,
     assert ">Intake<" in html  # the menu's "Tiếp nhận" (context "menu"), not the action "Accept"
 
 
+def test_one_vietnamese_word_gets_the_english_of_its_place(staff: Staff, client_of: Clients) -> None:
+    # given
+    client = client_of(staff.desk)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    # when
+    intake = client.get("/can-bo/tiep-nhan/?procedure=1.001022").content.decode()
+    # then: "Tiếp nhận" is the menu's Intake and the decision's Accept
+    assert ">Intake<" in intake
+    assert 'value="accept">Accept</button>' in intake
+
+
 def test_a_public_page_is_vietnamese_by_default_and_english_on_request(db: None) -> None:
     # given
     client = Client()
