@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -36,6 +37,8 @@ from motcua.payments.selectors import fees_summary, transaction_by_ref
 from motcua.public import ratelimit
 from motcua.public.selectors import dossier_lookup
 from motcua.web.views import base_context, signed_in_user
+
+log = logging.getLogger(__name__)
 
 # -- forms -----------------------------------------------------------------------------------------------------
 
@@ -300,9 +303,7 @@ def ipn(request: HttpRequest) -> JsonResponse:
     try:
         code, message = services.notification_handle(params)
     except Exception:  # the gateway needs an answer; it will retry, and reconciliation will settle
-        import logging
-
-        logging.getLogger(__name__).exception("payment notification %s failed", params.get("vnp_TxnRef", "?"))
+        log.exception("payment notification %s failed", params.get("vnp_TxnRef", "?"))
         code, message = "99", services.IPN_ANSWERS["99"]
     return JsonResponse({"RspCode": code, "Message": message})
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from conftest import Staff
@@ -55,9 +55,13 @@ def to_gateway(browser: Browser, d: Dossier) -> tuple[str, str]:
     return query["vnp_TxnRef"], checkout.body
 
 
-def at_gateway(browser: Browser, txn_ref: str, *, action: str = "pay", ipn: str = "normal") -> str:
+def at_gateway(
+    browser: Browser, txn_ref: str, *, action: str = "pay", ipn: str = "normal", delay: str = "0"
+) -> str:
     """Pay (or cancel) at the sandbox; the URL the browser is sent back to."""
-    answer = browser.post(f"/sandbox/payment/pay/{txn_ref}/", {"action": action, "ipn": ipn, "bank": "NCB"})
+    answer = browser.post(
+        f"/sandbox/payment/pay/{txn_ref}/", {"action": action, "ipn": ipn, "bank": "NCB", "delay": delay}
+    )
     assert answer.status == 302, answer.body
     assert answer.location.startswith(browser.base + "/thanh-toan/ket-qua/?")
     return answer.location
@@ -135,6 +139,28 @@ def test_a_return_before_the_notification_shows_processing_and_reconciliation_se
     assert json.loads(late.body)["RspCode"] == "02"
     assert pay.payments_reconcile().checked == 0
     assert payments(d) == [("online", 15000, txn_ref)]
+
+
+def test_a_delayed_notification_is_recorded_once_when_it_arrives(site: str, staff: Staff) -> None:
+    import time
+
+    d = processing(staff)
+    browser = Browser(site)
+    txn_ref, _ = to_gateway(browser, d)
+    # when: the sandbox sends the IPN a second after the browser was sent back
+    back = at_gateway(browser, txn_ref, ipn="delay", delay="1")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        try:  # the in-memory SQLite test database locks tables while the server thread writes
+            if GatewayTransaction.objects.get(txn_ref=txn_ref).status != "pending":
+                break
+        except OperationalError:
+            continue
+    # then
+    assert payments(d) == [("online", 15000, txn_ref)]
+    assert GatewayTransaction.objects.get(txn_ref=txn_ref).settled_by == "ipn"
+    assert outcome(browser.get(back).body) == "paid"
 
 
 def test_a_tampered_signature_is_rejected(site: str, staff: Staff) -> None:
