@@ -55,14 +55,17 @@ class GatewayConfig:
     expire_minutes: int
 
 
-def gateway_config() -> GatewayConfig:
+def gateway_config(*, site: str | None = None) -> GatewayConfig:
+    """The configuration; ``site`` (the request's ``scheme://host``) places the default sandbox on that host."""
     production = bool(getattr(settings, "PRODUCTION", False))
     url = _get("PAYMENT_GATEWAY_URL").strip()
     secret = _get("PAYMENT_SECRET", "" if production else SANDBOX_SECRET)
     if production and url and (not secret or secret == SANDBOX_SECRET):
         raise ImproperlyConfigured("MOTCUA_PAYMENT_SECRET must be the merchant's secret in production")
     if not url:
-        url = public_base() + SANDBOX_PATH
+        url = (str(getattr(settings, "MOTCUA_PUBLIC_URL", "") or "") or site or public_base()).rstrip(
+            "/"
+        ) + SANDBOX_PATH
     try:
         expire = int(_get("PAYMENT_EXPIRE_MINUTES", "15"))
     except ValueError as exc:

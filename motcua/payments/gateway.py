@@ -371,6 +371,10 @@ class VnpayGateway:
         )
 
 
-def get_gateway() -> PaymentGateway:
-    """The configured gateway (today always the VNPAY-style client; the sandbox speaks the same protocol)."""
-    return VnpayGateway(gateway_config())
+def get_gateway(*, site: str | None = None) -> PaymentGateway:
+    """The configured gateway (today always the VNPAY-style client; the sandbox speaks the same protocol).
+
+    ``site`` is the current request's ``scheme://host``: without a configured gateway URL or public URL, the
+    sandbox is reached on the host the citizen is using.
+    """
+    return VnpayGateway(gateway_config(site=site))

@@ -31,7 +31,7 @@ from motcua.core.errors import ApplicationError, NotFound
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import dossier_get
 from motcua.payments import services
-from motcua.payments.gateway import GatewayError, InvalidSignature, get_gateway
+from motcua.payments.gateway import GatewayError, InvalidSignature, PaymentGateway, get_gateway
 from motcua.payments.models import Collection, GatewayTransaction, Refund
 from motcua.payments.selectors import fees_summary, transaction_by_ref
 from motcua.public import ratelimit
@@ -39,6 +39,11 @@ from motcua.public.selectors import dossier_lookup
 from motcua.web.views import base_context, signed_in_user
 
 log = logging.getLogger(__name__)
+
+
+def _gateway(request: HttpRequest) -> PaymentGateway:
+    return get_gateway(site=request.build_absolute_uri("/").rstrip("/"))
+
 
 # -- forms -----------------------------------------------------------------------------------------------------
 
@@ -198,6 +203,7 @@ def link(request: HttpRequest, dossier_id: int) -> HttpResponse:
         txn, url = services.checkout_create(
             dossier_id=dossier.pk,
             return_url=request.build_absolute_uri(reverse("payments:return")),
+            gateway=_gateway(request),
             client_ip=ratelimit.client_address(request),
             actor=signed_in_user(request),
         )
@@ -279,6 +285,7 @@ def pay(request: HttpRequest) -> HttpResponse:
             _txn, url = services.checkout_create(
                 dossier_id=dossier.pk,
                 return_url=request.build_absolute_uri(reverse("payments:return")),
+                gateway=_gateway(request),
                 client_ip=ratelimit.client_address(request),
             )
         except ApplicationError as exc:
@@ -312,7 +319,7 @@ def ipn(request: HttpRequest) -> JsonResponse:
 def payment_return(request: HttpRequest) -> HttpResponse:
     """Where the gateway sends the citizen back. Shows the outcome; never records a payment."""
     params = {k: v for k, v in request.GET.items()}
-    gateway = get_gateway()
+    gateway = _gateway(request)
     context: dict[str, Any] = {"section": "lookup"}
     try:
         note = gateway.verify_notification(params)

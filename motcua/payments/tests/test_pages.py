@@ -51,13 +51,19 @@ def test_an_exemption_without_evidence_is_refused_with_the_form_kept(staff: Staf
     assert FeeReduction.objects.get().granted_by == staff.desk
 
 
-def test_the_desk_can_make_an_online_payment_link(staff: Staff) -> None:
+def test_the_desk_can_make_an_online_payment_link_to_the_sandbox_on_its_own_host(
+    staff: Staff, settings: object
+) -> None:
+    settings.MOTCUA_PUBLIC_URL = ""  # type: ignore[attr-defined]
+    settings.MOTCUA_PAYMENT_GATEWAY_URL = ""  # type: ignore[attr-defined]
     d = processing(staff)
     answer = signed_in(staff.desk).post(f"/can-bo/thu-phi/{d.pk}/lien-ket/")
     assert answer.status_code == 200
     txn = GatewayTransaction.objects.get(dossier=d)
     assert txn.created_by == staff.desk
-    assert f"vnp_TxnRef={txn.txn_ref}" in answer.content.decode()
+    html = answer.content.decode()
+    assert "http://testserver/sandbox/payment/paymentv2/vpcpay.html?" in html
+    assert f"vnp_TxnRef={txn.txn_ref}" in html
 
 
 def test_an_officer_of_another_commune_does_not_see_the_fees(staff: Staff) -> None:
