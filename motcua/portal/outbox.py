@@ -37,7 +37,7 @@ from motcua.dossiers.services import dossier_mark_synced
 from motcua.portal import conf
 from motcua.portal.client import HttpPortalClient, PortalClient, SendResult
 from motcua.portal.models import OutboxMessage
-from motcua.portal.payload import dossier_key, dossier_record
+from motcua.portal.payload import dossier_key, dossier_records
 
 if TYPE_CHECKING:
     from motcua.dossiers.models import Dossier, DossierEvent
@@ -65,27 +65,44 @@ LODGED = 1
 
 
 def outbox_enqueue(dossier: Dossier, events: Sequence[DossierEvent]) -> None:
-    """Write one message per event the portal must know, in the event's transaction (a hooks listener)."""
-    for event in events:
-        code = portal_status(State(event.to_state), event.payload.get("reason_code"))
-        if code is None:  # cancelled: a void record, nothing for the portal
-            continue
+    """Write one message per event the portal must know, in the event's transaction (a hooks listener).
+
+    A replay (the historic import) reports all of a dossier's events at once: their messages carry the dossier
+    as it now stands, each with the status and the history up to its own event.
+    """
+    known = [
+        (event, code)
+        for event in events
+        if (code := portal_status(State(event.to_state), event.payload.get("reason_code"))) is not None
+    ]  # a cancelled record has no portal code: nothing more for the portal
+    if not known:
+        return
+    updating = OutboxMessage.objects.filter(dossier=dossier).exists()
+    records = dossier_records(dossier, upto_seqs=[event.seq for event, _ in known])
+    now = timezone.now()
+    messages = []
+    for (event, code), record in zip(known, records, strict=True):
         key = f"{dossier.receiving_unit.code}:{dossier.pk}:{event.seq}"
-        OutboxMessage.objects.create(
-            dossier=dossier,
-            seq=event.seq,
-            idempotency_key=key,
-            portal_status=portal_status(State(dossier.state), dossier.stop_reason or None) or code,
-            payload={
-                "service": "DongBoHoSoMC",
-                "isUpdating": OutboxMessage.objects.filter(dossier=dossier).exists(),
-                "key": key,
-                "dossier": dossier_key(dossier),
-                "seq": event.seq,
-                "data": [dossier_record(dossier, upto_seq=event.seq)],
-            },
-            next_attempt_at=event.at if event.at < timezone.now() else timezone.now(),
+        record["TrangThaiHoSo"] = code
+        messages.append(
+            OutboxMessage(
+                dossier=dossier,
+                seq=event.seq,
+                idempotency_key=key,
+                portal_status=code,
+                payload={
+                    "service": "DongBoHoSoMC",
+                    "isUpdating": updating,
+                    "key": key,
+                    "dossier": dossier_key(dossier),
+                    "seq": event.seq,
+                    "data": [record],
+                },
+                next_attempt_at=min(event.at, now),
+            )
         )
+        updating = True
+    OutboxMessage.objects.bulk_create(messages)
 
 
 def message_body(message: OutboxMessage) -> bytes:

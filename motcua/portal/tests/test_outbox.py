@@ -148,3 +148,33 @@ def docs_example(name: str) -> Any:
 
 def test_the_sync_message_example_in_the_docs_is_valid() -> None:
     assert validate(docs_example("sync-message")) == []
+
+
+def test_a_historic_import_enqueues_each_event_with_its_own_status(staff: Staff) -> None:
+    from motcua.dossiers.importer import import_dossiers
+
+    # given: a dossier replayed from an older system, all its events reported at once
+    line = {
+        "procedure": "1.001022",
+        "receiving_unit": COMMUNE,
+        "channel": "online",
+        "submitted_at": "2025-07-02T08:10:00+07:00",
+        "applicant": {"name": "Nông Văn A", "id_number": "004090000123"},
+        "components": [{"code": "TK", "digitized": True}],
+        "events": [
+            {"action": "accept", "at": "2025-07-02T08:15:00+07:00"},
+            {"action": "forward", "at": "2025-07-02T08:20:00+07:00"},
+            {"action": "resolve", "at": "2025-07-03T15:00:00+07:00", "result_code": "KQ-1", "e_copy": True},
+            {"action": "deliver", "at": "2025-07-04T09:00:00+07:00", "method": "postal"},
+        ],
+    }
+    # when
+    result = import_dossiers([json.dumps(line)], source="old.jsonl")
+    # then
+    assert result.imported == 1
+    messages = list(OutboxMessage.objects.order_by("seq"))
+    assert [m.portal_status for m in messages] == [1, 2, 4, 9, 10]
+    assert [m.payload["data"][0]["TrangThaiHoSo"] for m in messages] == [1, 2, 4, 9, 10]
+    assert [len(m.payload["data"][0]["QuaTrinhXuLyHoSo"]) for m in messages] == [1, 2, 3, 4, 5]
+    assert [m.payload["isUpdating"] for m in messages] == [False, True, True, True, True]
+    assert all(validate(m.payload) == [] for m in messages)
