@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -86,8 +87,9 @@ def shots(request: pytest.FixtureRequest) -> Shots:
     return Shots("" if module == "story" else f"{module}-")
 
 
-def new_page(browser: Any, *, javascript: bool = True) -> Any:
-    """A fresh context (its own cookies) in Vietnamese, with one page."""
+def new_page(browser: Any, *, javascript: bool = True, problems: list[str] | None = None) -> Any:
+    """A fresh context (its own cookies) in Vietnamese, with one page; ``problems`` collects every answer of
+    status 400 or more (``"404 /favicon.ico"``) and every script error the page meets."""
     context = browser.new_context(
         java_script_enabled=javascript,
         locale="vi-VN",
@@ -95,7 +97,14 @@ def new_page(browser: Any, *, javascript: bool = True) -> Any:
         accept_downloads=True,
     )
     context.set_default_timeout(15_000)
-    return context.new_page()
+    page = context.new_page()
+    if problems is not None:
+        page.on(
+            "response",
+            lambda r: problems.append(f"{r.status} {urlsplit(r.url).path}") if r.status >= 400 else None,
+        )
+        page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    return page
 
 
 def sign_in(page: Any, base_url: str, username: str) -> None:

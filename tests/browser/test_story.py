@@ -87,9 +87,10 @@ def test_one_dossier_from_counter_to_rating(
     from playwright.sync_api import expect
 
     base = live_server.url
+    problems: list[str] = []  # every 4xx/5xx answer and script error on the way
 
     # 1. the desk officer signs in, finds the procedure, takes the dossier in, prints the receipt
-    desk = new_page(browser)
+    desk = new_page(browser, problems=problems)
     desk.goto(f"{base}/can-bo/dang-nhap/")
     expect(desk.get_by_role("heading", name="Đăng nhập")).to_be_visible()
     shots(desk, "login")
@@ -148,7 +149,7 @@ def test_one_dossier_from_counter_to_rating(
     shots(desk, "dossier-forwarded")
 
     # the department head assigns the specialist
-    head = new_page(browser)
+    head = new_page(browser, problems=problems)
     sign_in(head, base, "head")
     head.get_by_role("link", name=re.compile("Chờ phân công")).click()
     head.get_by_role("link", name=dossier.code).click()
@@ -158,7 +159,7 @@ def test_one_dossier_from_counter_to_rating(
     expect(head.locator(".dossier-head .kv")).to_contain_text("Lục Văn Tùng")
 
     # 2. the specialist asks for a supplement
-    specialist = new_page(browser)
+    specialist = new_page(browser, problems=problems)
     sign_in(specialist, base, "specialist")
     specialist.get_by_role("link", name=re.compile("Được giao thẩm định")).click()
     expect(specialist.get_by_role("link", name=dossier.code)).to_be_visible()
@@ -186,7 +187,7 @@ def test_one_dossier_from_counter_to_rating(
     specialist.reload()
     act(specialist, "Trình kết quả thẩm định", **{"Ghi chú": "Đủ điều kiện đăng ký."})
     expect(specialist.locator(".messages")).to_contain_text("Đã thực hiện: Trình kết quả thẩm định.")
-    approver = new_page(browser)
+    approver = new_page(browser, problems=problems)
     sign_in(approver, base, "approver")
     approver.get_by_role("link", name=re.compile("Chờ phê duyệt")).click()
     approver.get_by_role("link", name=dossier.code).click()
@@ -214,7 +215,7 @@ def test_one_dossier_from_counter_to_rating(
     shots(desk, "delivered")
 
     # 6. the citizen looks it up with the receipt's two codes, sees the steps and no personal data, rates it
-    citizen = new_page(browser)
+    citizen = new_page(browser, problems=problems)
     citizen.goto(f"{base}/tra-cuu/")
     citizen.get_by_label("Mã hồ sơ").fill(dossier.code)
     citizen.get_by_label("Mã tra cứu").fill(dossier.secret)
@@ -238,7 +239,7 @@ def test_one_dossier_from_counter_to_rating(
     shots(citizen, "rated")
 
     # 7. the province inspector opens the dashboard and sees this dossier counted
-    inspector = new_page(browser)
+    inspector = new_page(browser, problems=problems)
     sign_in(inspector, base, "inspector")
     inspector.goto(f"{base}/can-bo/bao-cao/")
     expect(
@@ -256,7 +257,7 @@ def test_one_dossier_from_counter_to_rating(
     shots(inspector, "dashboard")
 
     # 8. an officer of another commune cannot open it
-    other = new_page(browser)
+    other = new_page(browser, problems=problems)
     sign_in(other, base, "other_desk")
     answer = other.goto(f"{base}/can-bo/ho-so/{dossier.pk}/")
     assert answer is not None
@@ -266,3 +267,6 @@ def test_one_dossier_from_counter_to_rating(
     shots(other, "other-commune-404")
     pdf = other.request.get(f"{base}/can-bo/bieu-mau/{dossier.pk}/01-giay-tiep-nhan.pdf")
     assert pdf.status in (403, 404)
+
+    # and nothing else failed on the way: no missing file, no refused form, no script error
+    assert problems == [f"404 /can-bo/ho-so/{dossier.pk}/"]

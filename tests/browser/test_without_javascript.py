@@ -20,7 +20,8 @@ def test_the_desk_takes_in_and_forwards_a_dossier_without_javascript(
     from playwright.sync_api import expect
 
     base = live_server.url
-    page = new_page(browser, javascript=False)
+    problems: list[str] = []
+    page = new_page(browser, javascript=False, problems=problems)
     sign_in(page, base, "desk")
 
     # the procedure search is a plain GET form
@@ -62,7 +63,7 @@ def test_the_desk_takes_in_and_forwards_a_dossier_without_javascript(
     shots(page, "forwarded")
 
     # the citizen's lookup is a GET form too
-    citizen = new_page(browser, javascript=False)
+    citizen = new_page(browser, javascript=False, problems=problems)
     citizen.goto(f"{base}/tra-cuu/")
     citizen.get_by_label("Mã hồ sơ").fill(dossier.code)
     citizen.get_by_label("Mã tra cứu").fill(dossier.secret)
@@ -70,3 +71,4 @@ def test_the_desk_takes_in_and_forwards_a_dossier_without_javascript(
     expect(citizen.locator(".status-card")).to_contain_text("Đang giải quyết")
     expect(citizen.locator("body")).not_to_contain_text("Đinh Thị Hằng")
     shots(citizen, "lookup")
+    assert problems == ["422 /can-bo/tiep-nhan/"]  # the form sent back once with its error
