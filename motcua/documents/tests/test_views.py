@@ -148,3 +148,17 @@ def test_the_result_e_copy_is_uploaded_from_the_partial(staff: Staff) -> None:
     )
     assert answer.status_code == 302
     assert "kq.pdf" in client.get(f"/can-bo/so-hoa/ho-so/{d.pk}/").content.decode()
+
+
+def test_the_dossier_page_can_include_the_section_with_one_tag(staff: Staff) -> None:
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    d = submit(staff)
+    request = RequestFactory().get("/")
+    request.user = staff.desk
+    html = Template("{% load motcua_documents %}{% dossier_documents dossier %}").render(
+        Context({"request": request, "dossier": d, "csrf_token": "t"})
+    )
+    assert 'id="documents"' in html
+    assert "Đính kèm bản quét" in html
