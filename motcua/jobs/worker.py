@@ -129,7 +129,11 @@ def recover_orphans(*, now: datetime, stale_after: timedelta, worker_id: str = "
 def schedule_tick(now: datetime) -> list[str]:
     """Enqueue every schedule entry that is due at ``now`` (once, even with several workers); returns names."""
     enqueued: list[str] = []
+    known = {row.name: row for row in ScheduledJob.objects.all()}
     for entry in schedule.entries():
+        seen = known.get(entry.name)
+        if seen and (seen.spec, seen.task_path) == (entry.spec, entry.task_path) and seen.next_run_at > now:
+            continue  # not due: no write transaction (SQLite has one writer at a time)
         try:
             with transaction.atomic():
                 row = ScheduledJob.objects.select_for_update(skip_locked=True).filter(name=entry.name).first()
@@ -264,13 +268,14 @@ class Worker(DatabaseWorker):
         if not self.batch and self.heartbeat > 0:
             beater = threading.Thread(target=self._beat_forever, name="motcua-heartbeat", daemon=True)
             beater.start()
-        last_recovery = time.monotonic()
+        last_recovery = last_tick = time.monotonic()
         try:
             while self.running:
                 if self.manage_connections:
                     close_old_connections()
-                if self.run_schedule:
+                if self.run_schedule and (time.monotonic() - last_tick >= 1.0 or self.batch):
                     schedule_tick(self.clock())
+                    last_tick = time.monotonic()
                 if time.monotonic() - last_recovery > self.stale_after.total_seconds() / 2:
                     recover_orphans(now=self.clock(), stale_after=self.stale_after, worker_id=self.worker_id)
                     last_recovery = time.monotonic()

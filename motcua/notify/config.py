@@ -149,6 +149,14 @@ def _setting(name: str, default: str) -> str:
     return str(value)
 
 
+def max_event_age_hours() -> float:
+    """``MOTCUA_NOTIFY_MAX_AGE_HOURS``: dossier events older than this send no message."""
+    try:
+        return float(_setting("NOTIFY_MAX_AGE_HOURS", "24"))
+    except ValueError:
+        return 24.0
+
+
 def sms_config() -> SmsConfig:
     """The SMS gateway's settings (Django settings ``MOTCUA_SMS_*`` first, then the environment)."""
     from django.conf import settings
@@ -173,7 +181,7 @@ def sms_config() -> SmsConfig:
             ascii_only=_flag(_setting("SMS_ASCII", "1"), "SMS_ASCII"),
             timeout=float(_setting("SMS_TIMEOUT", "10")),
             sandbox_enabled=_flag(_setting("SMS_SANDBOX", "0" if production else "1"), "SMS_SANDBOX"),
-            max_event_age_hours=float(_setting("NOTIFY_MAX_AGE_HOURS", "24")),
+            max_event_age_hours=max_event_age_hours(),
         )
     except (ConfigError, ValueError) as exc:
         raise ImproperlyConfigured(str(exc)) from exc

@@ -42,7 +42,7 @@ from motcua.jobs.services import enqueue_on_commit
 from motcua.logging import mask_personal_data
 from motcua.notify.alerts import Alert, staff_alerts
 from motcua.notify.backends import EMAIL, SMS, Rejected, Transport, Unavailable, mask_recipient, send
-from motcua.notify.config import sms_config
+from motcua.notify.config import max_event_age_hours
 from motcua.notify.models import NotificationLog
 
 __all__ = [
@@ -135,7 +135,7 @@ def notification_queue(
 
 def on_dossier_events(dossier: Dossier, events: Sequence[DossierEvent]) -> None:
     """The hook listener: queue the applicant's messages for the events that have a template."""
-    max_age = timedelta(hours=sms_config().max_event_age_hours)
+    max_age = timedelta(hours=max_event_age_hours())
     now = timezone.now()
     for event in events:
         template = TEMPLATES_BY_ACTION.get(event.action)
