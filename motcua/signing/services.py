@@ -11,9 +11,10 @@ Who may sign (Circular 01/2018/TT-VPCP art.10(1): forms are kept in the system a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from io import BytesIO
-from typing import Final
+from typing import Final, cast
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -270,7 +271,6 @@ def _check_use(
         )
 
 
-@transaction.atomic
 def pdf_sign(
     *,
     pdf_bytes: bytes,
@@ -283,11 +283,41 @@ def pdf_sign(
     unit: Unit | None = None,
     allowed: frozenset[Role] = FORM_ROLES,
 ) -> bytes:
-    """Sign ``pdf_bytes`` (PAdES B-B) with ``identity`` and record it: who, why, the hashes before and after.
+    """Sign ``pdf_bytes`` (PAdES B-B, or B-T with a timestamp authority) with ``identity`` and record it: who,
+    why, the hashes before and after.
 
     ``unit`` is the unit the document belongs to (the dossier's unit by default); the actor needs one of
-    ``allowed`` roles there.
+    ``allowed`` roles there. The signature (key decryption, a token, the timestamp authority over the network) is
+    made outside any transaction of ours; only the record is written, in its own short transaction, after it.
     """
+    signed, _record_row = _sign(
+        pdf_bytes=pdf_bytes,
+        identity=identity,
+        reason=reason,
+        actor=actor,
+        document=document,
+        document_name=document_name,
+        dossier=dossier,
+        unit=unit,
+        allowed=allowed,
+    )
+    return signed
+
+
+def _sign(
+    *,
+    pdf_bytes: bytes,
+    identity: SigningIdentity,
+    reason: str,
+    actor: User | None,
+    document: str = SignatureRecord.Document.FILE,
+    document_name: str = "",
+    dossier: Dossier | None = None,
+    unit: Unit | None = None,
+    allowed: frozenset[Role] = FORM_ROLES,
+    then: Callable[[SignatureRecord, bytes], object] | None = None,
+) -> tuple[bytes, object]:
+    """:func:`pdf_sign`; ``then(record, signed)`` runs in the record's transaction (a failure undoes both)."""
     reason = reason.strip()
     if not reason:
         raise FieldError("reason", reason, "a signature needs a reason")
@@ -317,7 +347,35 @@ def pdf_sign(
         except Exception as exc:  # a token refusing the key, the TSA unreachable, a malformed PDF deep inside
             where = f" (timestamp authority {tsa_url()})" if timestamper is not None else ""
             raise ApplicationError(f"signing failed{where}: {type(exc).__name__}: {exc}") from None
-    SignatureRecord.objects.create(
+    with transaction.atomic():
+        record = _record(
+            identity=identity,
+            actor=actor,
+            reason=reason,
+            document=document,
+            document_name=document_name,
+            dossier=dossier,
+            field_name=field_name,
+            before=pdf_bytes,
+            after=signed,
+        )
+        outcome = then(record, signed) if then is not None else record
+    return signed, outcome
+
+
+def _record(
+    *,
+    identity: SigningIdentity,
+    actor: User | None,
+    reason: str,
+    document: str,
+    document_name: str,
+    dossier: Dossier | None,
+    field_name: str,
+    before: bytes,
+    after: bytes,
+) -> SignatureRecord:
+    return SignatureRecord.objects.create(
         identity=identity,
         actor=actor,
         signed_at=timezone.now(),
@@ -326,12 +384,11 @@ def pdf_sign(
         document_name=document_name[:200],
         dossier=dossier,
         field_name=field_name,
-        sha256_before=keys.sha256_hex(pdf_bytes),
-        sha256_after=keys.sha256_hex(signed),
-        size_before=len(pdf_bytes),
-        size_after=len(signed),
+        sha256_before=keys.sha256_hex(before),
+        sha256_after=keys.sha256_hex(after),
+        size_before=len(before),
+        size_after=len(after),
     )
-    return signed
 
 
 def form_sign(*, dossier_id: int, form: str, actor: User, public_url: str) -> tuple[bytes, Dossier]:
@@ -366,7 +423,6 @@ def form_sign(*, dossier_id: int, form: str, actor: User, public_url: str) -> tu
     return signed, dossier
 
 
-@transaction.atomic
 def result_ecopy_sign(
     *,
     dossier_id: int,
@@ -381,7 +437,7 @@ def result_ecopy_sign(
     The seal of the competent unit signs by default; ``personal=True`` signs with the actor's own certificate.
     The dossier must have its result (it was resolved). The signed file is attached to the result through the
     documents module (:func:`motcua.documents.services.result_attach`), which stores it unchanged, so the e-copy
-    keeps its signature.
+    keeps its signature. The record and the stored copy are written in one transaction, after the signature.
     """
     from motcua.documents.services import result_attach
 
@@ -391,7 +447,28 @@ def result_ecopy_sign(
         raise FieldError("dossier", dossier.code or dossier_id, "has no result yet (it was not resolved)")
     filename = (filename or "ket-qua.pdf").strip()[:200]
     identity = identity_active(user=actor) if personal else identity_active(unit=dossier.competent_unit)
-    signed = pdf_sign(
+
+    def keep(record: SignatureRecord, signed: bytes) -> SignedResultCopy:
+        link = result_attach(
+            dossier_id=dossier.pk,
+            actor=actor,
+            result_code=result.result_code,
+            name=filename,
+            stream=BytesIO(signed),
+        )
+        if link.document.sha256 != record.sha256_after:  # the store must keep the bytes as signed
+            raise ApplicationError(f"the stored e-copy of {filename} differs from the signed file")
+        return SignedResultCopy.objects.create(
+            result=result,
+            record=record,
+            document=link.document,
+            filename=filename,
+            sha256=record.sha256_after,
+            size=len(signed),
+            created_at=record.signed_at,
+        )
+
+    _signed, copy = _sign(
         pdf_bytes=content,
         identity=identity,
         reason=reason,
@@ -401,23 +478,6 @@ def result_ecopy_sign(
         dossier=dossier,
         unit=dossier.competent_unit,
         allowed=RESULT_ROLES,
+        then=keep,
     )
-    record = SignatureRecord.objects.filter(sha256_after=keys.sha256_hex(signed)).latest("id")
-    link = result_attach(
-        dossier_id=dossier.pk,
-        actor=actor,
-        result_code=result.result_code,
-        name=filename,
-        stream=BytesIO(signed),
-    )
-    if link.document.sha256 != record.sha256_after:  # the store must keep the bytes as signed
-        raise ApplicationError(f"the stored e-copy of {filename} differs from the signed file")
-    return SignedResultCopy.objects.create(
-        result=result,
-        record=record,
-        document=link.document,
-        filename=filename,
-        sha256=record.sha256_after,
-        size=len(signed),
-        created_at=record.signed_at,
-    )
+    return cast(SignedResultCopy, copy)

@@ -143,7 +143,7 @@ class VerificationResult:
         head = "VALID" if self.valid else "INVALID"
         text = f"{head}: {self.message_en}"
         last = self.signer
-        if last is not None:
+        if last is not None and last.signer:
             when = last.signing_time.isoformat() if last.signing_time else "unknown time"
             text += f" Signer: {last.signer}"
             if last.organization:
@@ -237,14 +237,23 @@ def _one(embedded: object, *, last: bool) -> SignatureInfo:
 
 def pdf_verify(pdf_bytes: bytes) -> VerificationResult:
     """Check every signature of a PDF (see the module doc). Never raises for a bad file: the result says why."""
+    # A file that carries a signature dictionary but no longer parses as a signed PDF was damaged or altered:
+    # say so rather than "not a PDF" or "no signature" (one flipped byte of "%PDF-" or of "/Sig" does that).
+    looks_signed = b"/ByteRange" in pdf_bytes
     if b"%PDF-" not in pdf_bytes[:1024]:
-        return VerificationResult(Problem.NOT_PDF)
+        return VerificationResult(
+            Problem.UNREADABLE if looks_signed else Problem.NOT_PDF, detail="no %PDF- header"
+        )
     try:
         reader = PdfFileReader(BytesIO(pdf_bytes), strict=False)
         embedded = sorted(reader.embedded_signatures, key=lambda sig: sig.signed_revision)
     except Exception as exc:  # pyHanko's parser raises several types on a damaged file
         return VerificationResult(Problem.UNREADABLE, detail=f"{type(exc).__name__}: {exc}")
     if not embedded:
+        if looks_signed:
+            return VerificationResult(
+                Problem.UNREADABLE, detail="a /ByteRange but no readable signature field"
+            )
         return VerificationResult(Problem.NO_SIGNATURE)
     infos = tuple(_one(sig, last=i == len(embedded) - 1) for i, sig in enumerate(embedded))
     order = (Problem.ALTERED, Problem.BAD_SIGNATURE, Problem.APPENDED, Problem.UNTRUSTED)

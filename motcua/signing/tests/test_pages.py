@@ -205,3 +205,17 @@ def test_only_an_approver_or_clerk_signs_a_result_and_only_once_resolved(
         result = pdf_verify(file.read())
     assert result.signatures[0].signer == "approver"
     assert result.problem is Problem.NONE
+
+
+def test_a_result_that_cannot_be_stored_leaves_no_signature_record(
+    staff: Staff, ca: keys.LocalCA, settings: object
+) -> None:
+    # given: the documents module takes files up to a size the signed copy exceeds
+    identity_issue(unit_code=COMMUNE)
+    dossier = resolved(staff)
+    settings.MOTCUA_UPLOAD_MAX_BYTES = len(plain_pdf()) + 100  # type: ignore[attr-defined]
+    # when / then
+    with pytest.raises(FieldError, match="larger than"):
+        result_ecopy_sign(dossier_id=dossier.pk, filename="kq.pdf", content=plain_pdf(), actor=staff.clerk)
+    assert not SignatureRecord.objects.exists()
+    assert not SignedResultCopy.objects.exists()

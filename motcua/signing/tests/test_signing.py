@@ -125,9 +125,22 @@ def test_altering_any_one_byte_in_the_signed_range_fails(staff: Staff, ca: keys.
     for offset in samples:
         result = pdf_verify(flip(signed, offset))
         assert not result.valid, f"byte {offset} altered, still valid"
-        assert result.problem in {Problem.ALTERED, Problem.UNREADABLE, Problem.BAD_SIGNATURE, Problem.NOT_PDF}
+        assert result.problem in {Problem.ALTERED, Problem.UNREADABLE, Problem.BAD_SIGNATURE}
         assert result.message_en
         assert result.message_vi
+
+
+def test_a_damaged_header_or_signature_dictionary_says_altered_not_unsigned(
+    staff: Staff, ca: keys.LocalCA
+) -> None:
+    # given
+    signed = sign(staff, identity_issue(unit_code=COMMUNE))
+    sig_type = signed.rindex(b"/Type /Sig") + len(b"/Type /S")
+    # when / then: "%PDF-" -> "$PDF-", "/Sig" -> "/Shg"
+    for altered in (flip(signed, 0), flip(signed, sig_type)):
+        result = pdf_verify(altered)
+        assert result.problem in {Problem.UNREADABLE, Problem.ALTERED, Problem.BAD_SIGNATURE}, result.line()
+        assert not result.message_en.startswith(("The PDF has no digital signature", "The file is not a PDF"))
 
 
 def test_altering_the_signature_value_fails(staff: Staff, ca: keys.LocalCA) -> None:
