@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from conftest import COMMUNE, OTHER_COMMUNE, vn
@@ -445,3 +446,47 @@ def test_the_services_path_took_four_times_as_many(catalogue):
         import_dossiers(lines, source="x")
     # then
     assert len(through_services) >= 4 * len(replayed)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# concurrency
+
+
+def _in_thread(fn: Callable[[int], str | None], i: int) -> str | None:
+    try:
+        return fn(i)
+    finally:
+        connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks are proven on PostgreSQL")
+def test_parallel_replays_and_desk_acceptances_share_one_gapless_counter(staff):
+    # given 20 dossiers waiting at the desk, and 60 historic lines accepted the same day, every fifth of which
+    # is refused after its acceptance drew a number
+    waiting = [
+        dossier_submit(**_submission(applicant=Applicant(name=f"Chờ {i}"), actor=staff.desk)).pk
+        for i in range(20)
+    ]
+    accepted_at = vn("2026-03-09 09:00")
+
+    def replay(i: int) -> str | None:
+        events = [ReplayEvent(Action.ACCEPT, accepted_at)]
+        if i % 5 == 0:
+            events.append(ReplayEvent(Action.DELIVER, accepted_at, {"method": "desk"}))
+        try:
+            return dossier_replay(**_submission(applicant=Applicant(name=f"Cũ {i}")), events=events).code
+        except EventRefused:
+            return None
+
+    def accept(i: int) -> str | None:
+        return dossier_act(dossier_id=waiting[i], action=Action.ACCEPT, actor=staff.desk, at=accepted_at).code
+
+    # when both run at once, on 8 connections
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        replayed = pool.map(lambda i: _in_thread(replay, i), range(60))
+        desk = pool.map(lambda i: _in_thread(accept, i), range(20))
+        codes = [c for c in [*replayed, *desk] if c]
+    # then the 68 acceptances that stayed have the numbers 0001..0068, each once
+    assert sorted(codes) == [f"{COMMUNE}-260309-{n:04d}" for n in range(1, 69)]
+    assert DailySequence.objects.get().last == 68
