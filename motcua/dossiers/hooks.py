@@ -14,7 +14,8 @@ message, enqueuing a task) is deferred with ``transaction.on_commit``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -40,3 +41,15 @@ def notify(dossier: Dossier, events: Sequence[DossierEvent]) -> None:
         return
     for listener in list(_listeners.values()):
         listener(dossier, events)
+
+
+@contextmanager
+def listeners_paused() -> Iterator[None]:
+    """No listener is called inside this block (benchmarks and tests that measure the dossier writes alone)."""
+    saved = dict(_listeners)
+    _listeners.clear()
+    try:
+        yield
+    finally:
+        _listeners.clear()
+        _listeners.update(saved)

@@ -190,7 +190,9 @@ def fact_from_dossier(dossier: Dossier) -> FactValues:
 def fact_from_events(dossier: Dossier, events: list[DossierEvent] | None = None) -> FactValues:
     """The facts of ``dossier`` rebuilt from its event log (and the catalogue version it points to).
 
-    Only the portal-sync flag comes from the row (it is not an action of the lifecycle).
+    The portal-sync flag and the digitization flags (components digitized or reused, the result's e-copy) come
+    from the rows: a file attached after an action (``motcua.documents``) changes them without an event of the
+    lifecycle.
     """
     tz = ZoneInfo(dossier.receiving_unit.timezone)
     events = events if events is not None else list(dossier.events.order_by("seq"))
@@ -231,7 +233,14 @@ def fact_from_events(dossier: Dossier, events: list[DossierEvent] | None = None)
         if "due_at" in p and (ended_at is None or e.at <= ended_at):
             due_at = datetime.fromisoformat(p["due_at"])
     report_unit_id, province_id = _report_unit(dossier, forwarded)
+    rows = list(dossier.components.values("submitted", "digitized", "reused"))
+    if rows or not components:
+        components = rows
     submitted = [c for c in components if c.get("submitted", True)]
+    if has_result:
+        result_row = DossierResult.objects.filter(dossier=dossier).values_list("e_copy", flat=True).first()
+        if result_row is not None:
+            e_copy = bool(result_row)
     timeliness = ""
     if ended_at is not None and due_at is not None:
         timeliness = classify_ended(ended_at=ended_at, due_at=due_at, tz=str(tz)).value

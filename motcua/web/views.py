@@ -190,8 +190,9 @@ PRINTED_FORMS: Sequence[tuple[str, Any]] = (
 _SUPPLEMENT_EVENTS = frozenset({Action.REQUEST_INTAKE_SUPPLEMENT.value, Action.REQUEST_SUPPLEMENT.value})
 
 
-def _printed_forms(dossier: Dossier, events: Sequence[DossierEvent]) -> list[tuple[str, str]]:
-    """Links to the printed forms that exist for this dossier (each only once its page is installed)."""
+def _printed_forms(dossier: Dossier, events: Sequence[DossierEvent]) -> list[tuple[str, str, str]]:
+    """Links to the printed forms that exist for this dossier (each only once its page is installed), with the
+    digitally signed copy's link when the signing module is installed (docs/signatures.md)."""
     done = {e.action for e in events}
     shown = {
         "printed_forms:receipt": dossier.code is not None and dossier.received_at is not None,
@@ -204,7 +205,9 @@ def _printed_forms(dossier: Dossier, events: Sequence[DossierEvent]) -> list[tup
     for name, text in PRINTED_FORMS:
         url = optional_url(name, dossier_id=dossier.pk) if shown[name] else ""
         if url:
-            links.append((str(text), url))
+            slug = url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".pdf")
+            signed = optional_url("signing:form", dossier_id=dossier.pk, form_file=slug)
+            links.append((str(text), url, signed))
     return links
 
 

@@ -43,10 +43,8 @@ def no_listeners() -> Iterator[None]:
     """Other modules' listeners are theirs to test (their rows, their statements): these tests compare and
     count what the dossier services and the replay write. The contract with listeners (one call, every event)
     has its own test below."""
-    saved = dict(hooks._listeners)
-    hooks._listeners.clear()
-    yield
-    hooks._listeners.update(saved)
+    with hooks.listeners_paused():
+        yield
 
 
 # ---------------------------------------------------------------------------------------------------------------

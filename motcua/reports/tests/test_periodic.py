@@ -237,3 +237,21 @@ def test_changing_one_dossier_moves_the_figure(desk: Desk, staff: Staff) -> None
     s.dossier_confirm_payment(dossier_id=d.pk, actor=staff.desk, method="online", amount=15000,
                               at=vn("2026-03-09 10:00"))
     assert report("2026-03-01", "2026-03-31")["online_payment"]["numerator"] == 1
+
+
+def test_a_file_attached_after_the_action_moves_the_digitization_figures_and_verifies(desk: Desk) -> None:
+    # given an accepted dossier whose form was not scanned, resolved without an e-copy
+    from motcua.dossiers.models import DossierComponent, DossierResult
+    from motcua.reports.facts import fact_refresh
+
+    d = desk.accepted("2026-03-09 09:00", digitized=False)
+    d = desk.resolve(d, "2026-03-10 09:00", e_copy=False)
+    before = report("2026-03-01", "2026-03-31")["digitization"]
+    # when the scan and the e-copy are attached later (as motcua.documents does: rows, no lifecycle event)
+    DossierComponent.objects.filter(dossier=d).update(digitized=True)
+    DossierResult.objects.filter(dossier=d).update(e_copy=True)
+    fact_refresh(Dossier.objects.get(pk=d.pk))
+    # then the figures move and the stored facts still agree with what the events and rows say
+    assert before == {"components": 0, "results": 0, "both": 0}
+    assert report("2026-03-01", "2026-03-31")["digitization"] == {"components": 1, "results": 1, "both": 1}
+    assert facts_verify() == (1, [])

@@ -4,7 +4,7 @@ from motcua.core.command import MotcuaCommand
 
 
 class Command(MotcuaCommand):
-    help = "Catalogue of units, sectors and procedures: `catalogue import FILE.json`, `catalogue export`."
+    help = "Units, sectors and procedures: `catalogue import FILE.json`, `catalogue export`, `import-national`."
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
@@ -13,8 +13,20 @@ class Command(MotcuaCommand):
         )
         imp.add_argument("file")
         sub.add_parser("export", help="print the catalogue as JSON (interfaces §3.1)")
+        nat = sub.add_parser(
+            "import-national", help="import the national procedure database export (docs/integration.md)"
+        )
+        nat.add_argument("file")
+        nat.add_argument("--dry-run", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["subcommand"] == "import-national":
+            from motcua.portal.national import national_catalogue_import
+
+            report = national_catalogue_import(data=self.read_json(options["file"]), dry_run=options["dry_run"])
+            for line in report.lines():
+                self.stdout.write(line)
+            return
         if options["subcommand"] == "import":
             from motcua.catalogue.services import catalogue_import
 

@@ -10,7 +10,7 @@ FORMATS = ("json", "table", "csv", "xlsx", "pdf")
 
 
 class Command(MotcuaCommand):
-    help = "Reports: `report periodic --unit CODE --from DATE --to DATE [--format F] [--output PATH]`, `report close`."
+    help = "Reports: `report periodic --unit CODE (--from D --to D | --period P)`, `report close`, `digitization`."
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
@@ -26,11 +26,24 @@ class Command(MotcuaCommand):
         close.add_argument("--from", dest="date_from", required=True)
         close.add_argument("--to", dest="date_to", required=True)
         close.add_argument("--note", default="")
+        dig = sub.add_parser("digitization", help="digitization rates per procedure and per officer")
+        dig.add_argument("--unit", required=True)
+        dig.add_argument("--from", dest="date_from")
+        dig.add_argument("--to", dest="date_to")
+        dig.add_argument("--period")
+        dig.add_argument("--format", default="json", choices=("json", "csv"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         from motcua.reports.cli import unit_and_period
 
         unit, date_from, date_to = unit_and_period(options)
+        if options["subcommand"] == "digitization":
+            from motcua.documents.cli import render_figures
+            from motcua.documents.selectors import digitization_figures
+
+            figures = digitization_figures(unit=unit, date_from=date_from, date_to=date_to)
+            self.stdout.write(render_figures(figures, options["format"]), ending="")
+            return
         if options["subcommand"] == "close":
             from motcua.reports.services import period_close
 
