@@ -77,6 +77,22 @@ def test_the_demo_computes_every_figure_of_the_inspection() -> None:
     checked, differences = facts_verify()
     assert (checked, differences) == (1008 + 12, [])
 
+    # and it leaves open work in every inbox, dated from today, nothing in the future
+    from django.utils import timezone
+
+    from motcua.demo.live import LIVE_PREFIX
+    from motcua.interop.models import AgencyRequest, BoundaryHop
+
+    live = Dossier.objects.filter(external_ref__startswith=LIVE_PREFIX)
+    states = set(live.values_list("state", flat=True))
+    assert {"submitted", "intake_supplement", "received", "processing", "supplement_requested", "resolved"} <= states
+    assert live.filter(state="processing", assignee__isnull=True).exists()  # to assign
+    assert live.filter(state="processing", department__code="TP-HT", assignee__username="tuphap").exists()
+    assert AgencyRequest.objects.filter(dossier__in=live, kind="consultation").exists()
+    assert AgencyRequest.objects.filter(dossier__in=live, kind="linked_step", status="sent").exists()
+    assert BoundaryHop.objects.filter(dossier__in=live, status=4).exists()
+    assert not DossierEvent.objects.filter(dossier__in=live, at__gt=timezone.now()).exists()
+
     # no figure is a constant: changing one dossier moves it
     from motcua.accounts.models import User
 
@@ -95,22 +111,3 @@ def test_the_demo_computes_every_figure_of_the_inspection() -> None:
     s.dossier_mark_synced(dossier_id=unsynced.pk, at=unsynced.received_at)
     assert figures("2025-07-01", "2025-09-14")["portal_sync"]["numerator"] == 416
 
-
-def test_the_demo_leaves_open_work_in_every_inbox() -> None:
-    # given the demo loaded now
-    from motcua.demo.live import LIVE_PREFIX
-    from motcua.interop.models import AgencyRequest, BoundaryHop
-
-    demo_load()
-    live = Dossier.objects.filter(external_ref__startswith=LIVE_PREFIX)
-    # then each inbox has something to do, and nothing lies in the future
-    states = set(live.values_list("state", flat=True))
-    assert {"submitted", "intake_supplement", "received", "processing", "supplement_requested", "resolved"} <= states
-    assert live.filter(state="processing", assignee__isnull=True).exists()  # to assign
-    assert live.filter(state="processing", department__code="TP-HT", assignee__username="tuphap").exists()
-    assert AgencyRequest.objects.filter(dossier__in=live, kind="consultation").exists()
-    assert AgencyRequest.objects.filter(dossier__in=live, kind="linked_step", status="sent").exists()
-    assert BoundaryHop.objects.filter(dossier__in=live, status=4).exists()
-    from django.utils import timezone
-
-    assert not DossierEvent.objects.filter(dossier__in=live, at__gt=timezone.now()).exists()
