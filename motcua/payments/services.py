@@ -169,7 +169,28 @@ def fee_line_set(
         fields.append("collection")
     if fields:
         line.save(update_fields=fields)
+        _dossier_fees_sync(dossier)
     return line
+
+
+def _dossier_fees_sync(dossier: Dossier) -> None:
+    """Copy what the applicant owes onto the dossier (``fee_total``; ``fees_exempt`` when exemptions brought a
+    fee-bearing dossier to 0), so the reports' online-payment figure (rules §4: fees > 0 and not exempt) sees
+    amounts entered and exemptions granted after intake. Same transaction, row already locked."""
+    from motcua.reports.facts import fact_refresh
+
+    summary = fees_summary(dossier)
+    exempt = dossier.fees_exempt or (
+        summary.total > 0 and summary.due == 0 and any(r.exempt for v in summary.lines for r in v.reductions)
+    )
+    if (dossier.fee_total, dossier.fees_exempt) == (summary.due, exempt):
+        return
+    Dossier.objects.filter(pk=dossier.pk).update(fee_total=summary.due, fees_exempt=exempt)
+    fact_refresh(
+        Dossier.objects.select_related("receiving_unit", "competent_unit", "procedure_version").get(
+            pk=dossier.pk
+        )
+    )
 
 
 @transaction.atomic
@@ -205,7 +226,7 @@ def fee_reduction_grant(
             raise FieldError("amount", amount, "cannot reduce a line whose amount is not entered yet")
         if value > view.due:
             raise FieldError("amount", amount, f"is more than the {view.due} VND still due on the line")
-    return FeeReduction.objects.create(
+    reduction = FeeReduction.objects.create(
         line=line,
         exempt=exempt,
         amount=value,
@@ -214,6 +235,8 @@ def fee_reduction_grant(
         granted_by=actor,
         granted_at=at,
     )
+    _dossier_fees_sync(dossier)
+    return reduction
 
 
 # -- collection at the desk ----------------------------------------------------------------------------------

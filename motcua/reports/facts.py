@@ -190,9 +190,9 @@ def fact_from_dossier(dossier: Dossier) -> FactValues:
 def fact_from_events(dossier: Dossier, events: list[DossierEvent] | None = None) -> FactValues:
     """The facts of ``dossier`` rebuilt from its event log (and the catalogue version it points to).
 
-    The portal-sync flag and the digitization flags (components digitized or reused, the result's e-copy) come
-    from the rows: a file attached after an action (``motcua.documents``) changes them without an event of the
-    lifecycle.
+    The portal-sync flag, the digitization flags (components digitized or reused, the result's e-copy) and the
+    fees owed come from the rows: a file attached (``motcua.documents``), an amount entered or an exemption
+    granted (``motcua.payments``) after an action changes them without an event of the lifecycle.
     """
     tz = ZoneInfo(dossier.receiving_unit.timezone)
     events = events if events is not None else list(dossier.events.order_by("seq"))
@@ -202,7 +202,6 @@ def fact_from_events(dossier: Dossier, events: list[DossierEvent] | None = None)
     not_accepted_at = cancelled_at = None
     channel = dossier.channel
     components: list[dict[str, Any]] = []
-    fee_total, fees_exempt = 0, False
     has_result = e_copy = paid_online = delivered_by_post = forwarded = False
     supplement_requests = 0
     for e in events:
@@ -210,7 +209,6 @@ def fact_from_events(dossier: Dossier, events: list[DossierEvent] | None = None)
         if e.action == "submit":
             channel = p.get("channel", channel)
             components = p.get("components", [])
-            fee_total, fees_exempt = int(p.get("fee_total", 0)), bool(p.get("fees_exempt", False))
         elif e.action == "accept":
             accepted_at = e.at
         elif e.action == "forward":
@@ -265,7 +263,7 @@ def fact_from_events(dossier: Dossier, events: list[DossierEvent] | None = None)
         has_result=has_result,
         result_e_copy=e_copy,
         postal=channel == "postal" or delivered_by_post,
-        fee_required=fee_total > 0 and not fees_exempt,
+        fee_required=dossier.fee_total > 0 and not dossier.fees_exempt,
         paid_online=paid_online,
         boundary_independent=version.boundary_independent,
         synced=dossier.synced_to_portal_at is not None,

@@ -183,3 +183,31 @@ def test_an_online_payment_arriving_after_the_dossier_ended_is_kept_for_review_a
     assert txn.status == "review"
     assert not Payment.objects.filter(dossier=d).exists()
     assert Refund.objects.get(dossier=d, transaction=txn).amount == 15000
+
+
+def test_an_exemption_or_an_amount_entered_after_intake_moves_the_online_payment_figure(staff: Staff) -> None:
+    # given an accepted dossier owing 15,000 and a land dossier whose amount is not entered yet
+    from motcua.dossiers.models import Dossier
+    from motcua.reports.facts import facts_verify
+    from motcua.reports.models import DossierFact
+
+    exempted = processing(staff)
+    land = processing(staff, procedure="1.012784")
+    assert DossierFact.objects.get(dossier=exempted).fee_required
+    assert not DossierFact.objects.get(dossier=land).fee_required
+    # when the approver exempts the first and the desk enters the province's amount of the second
+    pay.fee_reduction_grant(
+        dossier_id=exempted.pk,
+        position=1,
+        actor=staff.approver,
+        reason="Người có công",
+        evidence="Thẻ 1",
+        exempt=True,
+    )
+    pay.fee_line_set(dossier_id=land.pk, position=1, actor=staff.desk, amount="250000")
+    # then the dossiers and their report facts follow, and the facts still verify
+    assert Dossier.objects.filter(pk=exempted.pk).values_list("fee_total", "fees_exempt").get() == (0, True)
+    assert Dossier.objects.filter(pk=land.pk).values_list("fee_total", "fees_exempt").get() == (250000, False)
+    assert not DossierFact.objects.get(dossier=exempted).fee_required
+    assert DossierFact.objects.get(dossier=land).fee_required
+    assert facts_verify()[1] == []
