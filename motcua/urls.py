@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from motcua.api.api import api
+from motcua.documents.links import result_file_view
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("sandbox/sms/", include("motcua.notify.sandbox_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    path("tep-ket-qua/<str:token>/", result_file_view, name="result_file"),
     path("sandbox/portal/", include("motcua.portal.urls")),
     path("", include("motcua.signing.urls")),
     path("", include("motcua.payments.urls")),  # can-bo/thu-phi/, thanh-toan/, sandbox/payment/

@@ -139,7 +139,7 @@ def _record(
                 "MaGiayToKetQua": result.result_code,
                 "TenGiayTo": version.name,
                 "CoBanDienTu": _flag(result.e_copy),
-                "DuongDanTepTinKetQua": None,
+                "DuongDanTepTinKetQua": _result_file_url(result),
                 "NgayBanHanh": portal_instant(result.issued_at, tz),
             }
         )
@@ -214,3 +214,15 @@ def _local_text(value: Any, tz: ZoneInfo) -> str | None:
         return portal_instant(datetime.fromisoformat(str(value)), tz)
     except ValueError:
         return None
+
+
+def _result_file_url(result: DossierResult) -> str | None:
+    """The signed address of the result's first e-copy (motcua.documents.links), absolute; None without one."""
+    from motcua.documents.links import result_file_path
+    from motcua.documents.models import ResultDocument
+    from motcua.forms.qr import public_base_url
+
+    link = ResultDocument.objects.filter(result=result).order_by("id").first()
+    if link is None:
+        return None
+    return public_base_url().rstrip("/") + result_file_path(link)
