@@ -137,53 +137,21 @@ def _refresh_now(dossier: Dossier) -> None:
 
 
 def fact_from_dossier(dossier: Dossier) -> FactValues:
-    """The facts of ``dossier`` from its current row and child rows."""
-    tz = ZoneInfo(dossier.receiving_unit.timezone)
-    version = dossier.procedure_version
+    """The facts of ``dossier`` from its current row and child rows (read here; :func:`fact_from_rows` decides)."""
     forwarded = (
         dossier.competent_unit_id != dossier.receiving_unit_id
         and dossier.events.filter(action="forward").exists()
     )
-    report_unit_id, province_id = _report_unit(dossier, forwarded)
-    components = list(dossier.components.values_list("submitted", "digitized", "reused"))
-    submitted = [c for c in components if c[0]]
     try:
         result = dossier.result
     except Dossier.result.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
         result = None
-    state = dossier.state
-    ended = dossier.ended_at is not None
-    return FactValues(
-        report_unit_id=report_unit_id,
-        province_id=province_id,
-        receiving_unit_id=dossier.receiving_unit_id,
-        sector_id=dossier.sector_id,
-        procedure_id=dossier.procedure_id,
-        channel=dossier.channel,
-        accepted_on=_local_date(dossier.received_at, tz),
-        ended_on=_local_date(dossier.ended_at, tz),
-        end_state=("stopped" if dossier.stop_reason else "resolved") if ended else "",
-        timeliness=dossier.timeliness if ended else "",
-        due_on=_local_date(dossier.due_at, tz),
-        not_accepted=state if state in ("refused", "returned") else "",
-        not_accepted_on=_local_date(dossier.closed_at, tz) if state in ("refused", "returned") else None,
-        return_reason=dossier.return_reason,
-        cancelled_on=_local_date(dossier.closed_at, tz) if state == "cancelled" else None,
-        components_digitized=bool(submitted) and all(c[1] for c in submitted),
-        components_reused=any(c[2] for c in submitted),
-        has_result=result is not None,
-        result_e_copy=bool(result and result.e_copy),
-        postal=dossier.channel == "postal" or dossier.delivery_method == "postal",
-        fee_required=dossier.fee_total > 0 and not dossier.fees_exempt,
-        paid_online=dossier.payments.filter(method="online").exists(),
-        boundary_independent=version.boundary_independent,
-        synced=dossier.synced_to_portal_at is not None,
-        supplement_requests=dossier.supplement_requests,
-        online_level=version.online,
-        requires_e_result=version.requires_e_result,
-        resolution_seconds=int((dossier.ended_at - dossier.received_at).total_seconds())
-        if ended and dossier.received_at
-        else None,
+    return fact_from_rows(
+        dossier,
+        components=list(dossier.components.only("submitted", "digitized", "reused")),
+        payments=list(dossier.payments.filter(method="online").only("method")[:1]),  # only "any online?" matters
+        result=result,
+        forwarded=forwarded,
     )
 
 
