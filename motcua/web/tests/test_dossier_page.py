@@ -320,3 +320,17 @@ def test_the_other_action_forms_extend_payments_and_stop(staff: Staff, client_of
     dossier.refresh_from_db()
     assert (dossier.state, dossier.stop_reason) == ("stopped", "withdrawn")
     assert "Người nộp rút hồ sơ" in desk.get(page_url(dossier)).content.decode()
+
+
+def test_each_printed_form_has_its_signed_copy_and_the_fees_and_documents_sections_show(
+    staff: Staff, client_of: Clients
+) -> None:
+    # given an accepted dossier, with the signing, payments and documents modules installed
+    dossier = dossier_in(staff, "received")
+    # when the desk opens it
+    html = client_of(staff.desk).get(page_url(dossier)).content.decode()
+    # then the receipt links to its unsigned and its signed PDF, and the fees page and components section appear
+    assert f'href="/can-bo/bieu-mau/{dossier.pk}/01-giay-tiep-nhan.pdf"' in html
+    assert f'href="/can-bo/ky-so/{dossier.pk}/01-giay-tiep-nhan.pdf"' in html
+    assert f'href="/can-bo/thu-phi/{dossier.pk}/"' in html
+    assert f"/can-bo/so-hoa/ho-so/{dossier.pk}/" in html
