@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "motcua.postal",
     "motcua.jobs",
     "motcua.notify",
+    "motcua.online",
     "motcua.api",
 ]
 

@@ -21,5 +21,6 @@ urlpatterns = [
     path("sandbox/portal/", include("motcua.portal.urls")),
     path("", include("motcua.signing.urls")),
     path("", include("motcua.payments.urls")),  # can-bo/thu-phi/, thanh-toan/, sandbox/payment/
+    path("nop-truc-tuyen/", include("motcua.online.urls")),
     path("", include("motcua.public.urls")),
 ]

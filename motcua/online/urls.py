@@ -1,0 +1,14 @@
+from django.urls import path
+
+from motcua.online import views
+
+app_name = "online"
+
+urlpatterns = [
+    path("", views.procedures, name="procedures"),
+    path("da-nop/", views.done, name="done"),
+    path("ho-so/", views.status, name="status"),
+    path("ho-so/bo-sung/", views.supplement, name="supplement"),
+    path("ho-so/ket-qua/", views.result, name="result"),
+    path("<str:code>/", views.submit, name="submit"),
+]

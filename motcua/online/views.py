@@ -1,0 +1,247 @@
+"""Citizens' online submission pages (no sign-in, no JavaScript needed, phone first).
+
+| URL | page |
+| --- | --- |
+| ``/nop-truc-tuyen/`` | the procedures that accept online submission |
+| ``/nop-truc-tuyen/<procedure code>/`` | the form: applicant, one file per component, result delivery, fees |
+| ``/nop-truc-tuyen/da-nop/`` | the confirmation: submission reference and secret (from the session) |
+| ``/nop-truc-tuyen/ho-so/?ma=…&bi-mat=…`` | the dossier: status, supplement answer, payment, e-result |
+| ``…/ho-so/bo-sung/`` (POST) | answer a supplement request with files |
+| ``…/ho-so/ket-qua/`` (POST) | download the signed e-result (the first download records the delivery) |
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from motcua.core.errors import ApplicationError, FieldError
+from motcua.documents.files import document_storage, max_upload_bytes
+from motcua.dossiers.services import Applicant
+from motcua.online import services
+from motcua.online.forms import SubmissionForm
+from motcua.online.models import OnlineSubmission
+from motcua.online.selectors import online_procedures, result_copy, submission_lookup
+from motcua.payments.selectors import fees_summary
+from motcua.payments.services import PAYABLE_STATES
+from motcua.public import ratelimit
+from motcua.public.selectors import dossier_status
+from motcua.public.stats import portal_units
+from motcua.public.views import NOT_FOUND, _page, _private, _too_many
+
+SUBMIT = ratelimit.Limit("online_submit", 10, timedelta(hours=1))
+"""Submissions (successful or not) per client: 10 an hour."""
+SESSION_KEY = "online_submission"
+
+
+def _files(request: HttpRequest, codes: list[str]) -> dict[str, services.Upload]:
+    found = {}
+    for code in codes:
+        upload = request.FILES.get(f"tp-{code}")
+        if upload is not None and upload.size:
+            found[code] = services.Upload(name=upload.name or "", stream=upload)
+    return found
+
+
+def _file_error(exc: FieldError) -> str:
+    return _("Tệp “%(name)s” không được nhận: %(reason)s") % {"name": exc.value, "reason": _reason(exc)}
+
+
+def _reason(exc: FieldError) -> str:
+    message = exc.message
+    if "larger than" in message:
+        return _("tệp lớn hơn %(mb)s MB") % {"mb": max_upload_bytes() // (1024 * 1024)}
+    if "accepted types" in message:
+        return _("chỉ nhận tệp PDF hoặc ảnh JPEG, PNG, TIFF (tệp này không phải)")
+    if "required" in message:
+        return _("thành phần bắt buộc, vui lòng đính kèm tệp")
+    return message
+
+
+@require_GET
+def procedures(request: HttpRequest) -> HttpResponse:
+    return _page(request, "online/procedures.html", {"procedures": online_procedures()}, section="online")
+
+
+@_private
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        procedure, version = services.online_procedure(code)
+    except FieldError as exc:
+        raise Http404 from exc
+    units = [(u.code, u.name) for u in portal_units()]
+    component_errors: dict[str, str] = {}
+    error = ""
+    if request.method == "POST":
+        if ratelimit.is_blocked(request, SUBMIT):
+            return _too_many(request, SUBMIT, "online")
+        ratelimit.record(request, SUBMIT)
+        form = SubmissionForm(request.POST, units=units)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                submission = services.online_submit(
+                    procedure_code=procedure.code,
+                    receiving_unit_code=data["unit"],
+                    applicant=Applicant(
+                        name=data["name"],
+                        id_number=data["id_number"],
+                        phone=data["phone"],
+                        email=data["email"],
+                        address=data["address"],
+                    ),
+                    files=_files(request, version.component_codes()),
+                    delivery=data["delivery"],
+                    postal_address=data["postal_address"],
+                    exemption_claim=data["exemption"],
+                )
+            except FieldError as exc:
+                field = exc.field or ""
+                if field.startswith("component."):
+                    component_errors[field.removeprefix("component.")] = _file_error(exc)
+                else:
+                    error = exc.message
+            else:
+                request.session[SESSION_KEY] = submission.pk
+                return HttpResponseRedirect(reverse("online:done"))
+        error = error or _("Vui lòng kiểm tra lại các mục được đánh dấu.")
+    else:
+        form = SubmissionForm(units=units)
+    components = [{**c, "error": component_errors.get(c["code"], "")} for c in version.components]
+    return _page(
+        request,
+        "online/submit.html",
+        {
+            "proc": procedure,
+            "v": version,
+            "form": form,
+            "components": components,
+            "error": error,
+            "max_mb": max_upload_bytes() // (1024 * 1024),
+            "fee_total": version.fee_total(),
+        },
+        section="online",
+        status=422 if error else 200,
+    )
+
+
+@_private
+@require_GET
+def done(request: HttpRequest) -> HttpResponse:
+    pk = request.session.get(SESSION_KEY)
+    submission = (
+        OnlineSubmission.objects.select_related("dossier", "dossier__procedure_version").filter(pk=pk).first()
+        if pk
+        else None
+    )
+    if submission is None:
+        return HttpResponseRedirect(reverse("online:status"))
+    return _page(request, "online/done.html", {"s": submission, "d": submission.dossier}, section="online")
+
+
+def _params(data: Any) -> tuple[str, str]:
+    return str(data.get("ma", "")).strip()[:80], str(data.get("bi-mat", "")).strip()[:32]
+
+
+def _found(request: HttpRequest) -> tuple[OnlineSubmission | None, HttpResponse | None]:
+    """The submission of the request's code and secret, or the answer to give instead (limit, not found)."""
+    code, secret = _params(request.POST if request.method == "POST" else request.GET)
+    if not code and not secret and request.method == "GET":
+        return None, _page(request, "online/status.html", {}, section="online")
+    if ratelimit.is_blocked(request, ratelimit.LOOKUP):
+        return None, _too_many(request, ratelimit.LOOKUP, "online")
+    submission = submission_lookup(code, secret)
+    if submission is None:
+        ratelimit.record(request, ratelimit.LOOKUP)
+        return None, _page(
+            request, "online/status.html", {"code": code, "error": NOT_FOUND}, section="online", status=404
+        )
+    return submission, None
+
+
+def _status_page(
+    request: HttpRequest,
+    submission: OnlineSubmission,
+    *,
+    notice: str = "",
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    dossier = submission.dossier
+    fees = fees_summary(dossier)
+    payable = bool(dossier.code) and dossier.state in PAYABLE_STATES and fees.outstanding > 0
+    copy = result_copy(submission)
+    return _page(
+        request,
+        "online/status.html",
+        {
+            "s": submission,
+            "d": dossier,
+            "info": dossier_status(dossier),
+            "secret": dossier.secret,
+            "code": submission.reference,
+            "fees": fees,
+            "payable": payable and not fees.amount_unknown,
+            "supplement": dossier.state in services.SUPPLEMENT_STATES,
+            "components": list(dossier.components.all()),
+            "result": copy if submission.delivery == "online" else None,
+            "notice": notice,
+            "error": error,
+            "max_mb": max_upload_bytes() // (1024 * 1024),
+        },
+        section="online",
+        status=status,
+    )
+
+
+@_private
+@require_GET
+def status(request: HttpRequest) -> HttpResponse:
+    submission, answer = _found(request)
+    if submission is None:
+        assert answer is not None
+        return answer
+    return _status_page(request, submission)
+
+
+@_private
+@require_POST
+def supplement(request: HttpRequest) -> HttpResponse:
+    submission, answer = _found(request)
+    if submission is None:
+        assert answer is not None
+        return answer
+    codes = list(submission.dossier.components.values_list("code", flat=True))
+    try:
+        services.online_supplement_answer(submission_id=submission.pk, files=_files(request, codes))
+    except FieldError as exc:
+        message = _("Vui lòng đính kèm ít nhất một tệp.") if exc.field == "component" else _file_error(exc)
+        return _status_page(request, submission, error=message, status=422)
+    except ApplicationError:
+        return _status_page(request, submission, error=_("Hồ sơ hiện không cần bổ sung."), status=409)
+    submission.refresh_from_db()
+    submission.dossier.refresh_from_db()
+    return _status_page(
+        request, submission, notice=_("Đã nhận hồ sơ bổ sung. Cơ quan sẽ tiếp tục giải quyết hồ sơ.")
+    )
+
+
+@_private
+@require_POST
+def result(request: HttpRequest) -> HttpResponse:
+    submission, answer = _found(request)
+    if submission is None:
+        assert answer is not None
+        return answer
+    try:
+        copy = services.online_result_take(submission_id=submission.pk)
+    except ApplicationError:
+        return _status_page(request, submission, error=_("Chưa có kết quả điện tử để tải về."), status=409)
+    handle = document_storage().open(copy.document.storage_name, "rb")
+    return FileResponse(handle, as_attachment=True, filename=copy.filename, content_type="application/pdf")
