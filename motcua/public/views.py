@@ -139,6 +139,7 @@ def _lookup_page(
             "form": form if info.can_rate else None,
             "notice": notice,
             "questions": QUESTIONS,
+            "online_submission": getattr(dossier, "online_submission", None),  # motcua.online, when installed
         },
         section="lookup",
         status=status,
