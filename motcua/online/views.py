@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from motcua.catalogue.selectors import unit_calendar
 from motcua.core.errors import ApplicationError, FieldError
 from motcua.documents.files import document_storage, max_upload_bytes
 from motcua.dossiers.services import Applicant
@@ -136,13 +137,23 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
 def done(request: HttpRequest) -> HttpResponse:
     pk = request.session.get(SESSION_KEY)
     submission = (
-        OnlineSubmission.objects.select_related("dossier", "dossier__procedure_version").filter(pk=pk).first()
+        OnlineSubmission.objects.select_related(
+            "dossier", "dossier__procedure_version", "dossier__receiving_unit"
+        )
+        .filter(pk=pk)
+        .first()
         if pk
         else None
     )
     if submission is None:
         return HttpResponseRedirect(reverse("online:status"))
-    return _page(request, "online/done.html", {"s": submission, "d": submission.dossier}, section="online")
+    zone = unit_calendar(submission.dossier.receiving_unit).zone
+    return _page(
+        request,
+        "online/done.html",
+        {"s": submission, "d": submission.dossier, "submitted_at": submission.submitted_at.astimezone(zone)},
+        section="online",
+    )
 
 
 def _params(data: Any) -> tuple[str, str]:
