@@ -80,9 +80,10 @@ def live_work_load(
     out: Callable[[str], None] = lambda line: None,
 ) -> int:
     """Create the open dossiers that are not there yet; return how many were created."""
+    from motcua.demo.load import COMMUNE, HEAD_OF, SPECIALIST_OF
     from motcua.interop.services import consultation_request
 
-    commune = Unit.objects.get(code="000.31.00.H11")
+    commune = Unit.objects.get(code=COMMUNE)
     calendar = unit_calendar(commune)
     now = now or timezone.now()
     today = calendar.local_date(now)
@@ -104,10 +105,8 @@ def live_work_load(
         at = datetime.combine(day, time(8, 0), tzinfo=calendar.zone) + timedelta(minutes=7 * int(item.ref))
         at = min(at, now)
         desk = users["tiepnhan1"]
-        specialist = users[{"TP-HT": "tuphap", "DC-XD": "diachinh", "CA": "congan"}[item.department]]
-        head = users[
-            {"TP-HT": "truong.tuphap", "DC-XD": "truong.diachinh", "CA": "truong.congan"}[item.department]
-        ]
+        specialist = users[SPECIALIST_OF[item.department]]
+        head = users[HEAD_OF[item.department]]
         approver = users["pct.ubnd"]
         with transaction.atomic():
             dossier = s.dossier_submit(
