@@ -33,6 +33,7 @@ from motcua.reports.facts import fact_refresh
 __all__ = [
     "component_detach",
     "component_digitize",
+    "component_link",
     "component_reuse",
     "component_take_from_personal_store",
     "document_store",
@@ -109,16 +110,19 @@ def _sync_flags(component: DossierComponent) -> None:
     fact_refresh(component.dossier)  # the report's digitization figures read the flags
 
 
-def _link(
+def component_link(
     component: DossierComponent,
     document: StoredDocument,
     *,
     source: Source,
-    actor: User,
+    actor: User | None,
     at: datetime,
     reused_from: ComponentDocument | None = None,
     external_ref: str = "",
 ) -> ComponentDocument:
+    """Link a stored document to a dossier component (once) and update its digitization flags.
+
+    ``actor`` None: the system, for a file the applicant uploaded online (:mod:`motcua.online`)."""
     link, _created = ComponentDocument.objects.get_or_create(
         component=component,
         document=document,
@@ -145,7 +149,7 @@ def component_digitize(
     document = document_store(
         checked=checked, uploaded_by=actor, owner_id_number=component.dossier.applicant_id_number, at=at
     )
-    return _link(component, document, source=Source.SCANNED, actor=actor, at=at)
+    return component_link(component, document, source=Source.SCANNED, actor=actor, at=at)
 
 
 @transaction.atomic
@@ -178,7 +182,9 @@ def component_reuse(
             field="link",
             value=link_id,
         )
-    return _link(component, earlier.document, source=Source.REUSED, actor=actor, at=at, reused_from=earlier)
+    return component_link(
+        component, earlier.document, source=Source.REUSED, actor=actor, at=at, reused_from=earlier
+    )
 
 
 @transaction.atomic
@@ -198,7 +204,9 @@ def component_take_from_personal_store(
     described, content = personal_data_store().fetch(id_number=id_number, ref=ref)
     checked = file_check(field="ref", name=described.name, stream=io.BytesIO(content))
     document = document_store(checked=checked, uploaded_by=actor, owner_id_number=id_number, at=at)
-    return _link(component, document, source=Source.PERSONAL_DATA_STORE, actor=actor, at=at, external_ref=ref)
+    return component_link(
+        component, document, source=Source.PERSONAL_DATA_STORE, actor=actor, at=at, external_ref=ref
+    )
 
 
 @transaction.atomic

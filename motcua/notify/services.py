@@ -7,6 +7,7 @@
 | ``resolve`` | ``result_ready`` | |
 | ``extend`` | ``extension_apology`` (new appointment, reason; Form 04) | |
 | ``confirm_payment`` | ``payment_received`` (amount, receipt number) | |
+| an online submission (:func:`online_submission_notify`) | ``online_submitted`` (reference, secret, link) | |
 
 :func:`on_dossier_events` runs inside the dossier action's transaction (:mod:`motcua.dossiers.hooks`): it writes
 one :class:`~motcua.notify.models.NotificationLog` per message (unique per event and channel) and enqueues its
@@ -24,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -50,6 +52,7 @@ __all__ = [
     "notification_queue",
     "notification_send",
     "on_dossier_events",
+    "online_submission_notify",
     "staff_digests_queue",
 ]
 
@@ -64,6 +67,7 @@ TEMPLATES_BY_ACTION: dict[str, str] = {
     Action.CONFIRM_PAYMENT.value: "payment_received",
 }
 DIGEST_TEMPLATE = "staff_digest"
+ONLINE_SUBMITTED_TEMPLATE = "online_submitted"
 DIGEST_LIMIT = 50
 
 
@@ -97,6 +101,9 @@ def _dossier_params(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
         or event.action == Action.EXTEND.value
     ):
         params["reason"] = str(payload.get("reason", ""))
+    elif event.action == Action.RESOLVE.value:
+        submission = getattr(dossier, "online_submission", None)  # how an online applicant takes the result
+        params["delivery"] = submission.delivery if submission is not None else "desk"
     elif event.action == Action.CONFIRM_PAYMENT.value:
         params["amount"] = _money(payload.get("amount", dossier.fee_total))
         params["receipt_number"] = str(payload.get("receipt_number", ""))
@@ -156,6 +163,32 @@ def on_dossier_events(dossier: Dossier, events: Sequence[DossierEvent]) -> None:
                 )
 
 
+def online_submission_notify(dossier: Dossier, *, reference: str, at: datetime) -> int:
+    """Queue the confirmation of an online submission (its reference; the secret and the link to follow it
+    are read from the dossier when sending, never stored in the log). How many messages were queued."""
+    params = {
+        "reference": reference,
+        "procedure": dossier.procedure.name,
+        "unit": dossier.receiving_unit.name,
+        "submitted_at": _local(at, dossier.receiving_unit.timezone),
+    }
+    queued = 0
+    for channel, recipient in ((SMS, dossier.applicant_phone), (EMAIL, dossier.applicant_email)):
+        if recipient and recipient.strip():
+            queued += (
+                notification_queue(
+                    key=f"online:{dossier.pk}:{channel}",
+                    channel=channel,
+                    template=ONLINE_SUBMITTED_TEMPLATE,
+                    recipient=recipient,
+                    params=params,
+                    dossier=dossier,
+                )
+                is not None
+            )
+    return queued
+
+
 # -- sending -----------------------------------------------------------------------------------------------
 
 
@@ -172,6 +205,11 @@ def _context(log: NotificationLog) -> dict[str, Any]:
     dossier = log.dossier
     if dossier is not None and dossier.code:
         context["lookup_url"] = lookup_url(public_base_url(), dossier.code, dossier.secret)
+        context["secret"] = dossier.secret
+    submission = getattr(dossier, "online_submission", None) if dossier is not None else None
+    if dossier is not None and submission is not None:  # submitted online: its own page, by reference
+        query = urlencode({"ma": submission.reference, "bi-mat": dossier.secret})
+        context["status_url"] = f"{public_base_url()}{reverse('online:status')}?{query}"
         context["secret"] = dossier.secret
     if log.user is not None:
         context["staff_name"] = log.user.get_full_name() or log.user.get_username()

@@ -5,7 +5,8 @@ Every file is checked (``motcua.documents.files.file_check``: type by content, s
 written, and everything happens in one transaction: a refused file leaves no dossier, no component link and no
 submission row (its bytes are never stored either, since the check comes first). The dossier itself is lodged by
 :func:`motcua.dossiers.services.dossier_submit` (channel ``online``, actor ``None``: the system acting for the
-citizen), the same service the API calls.
+citizen), the same service the API calls. The applicant is sent the submission reference and secret by SMS
+and e-mail, when given (:func:`motcua.notify.services.online_submission_notify`, sent after the commit).
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from motcua.catalogue.models import Procedure, ProcedureVersion
 from motcua.core.errors import FieldError, StateError
 from motcua.documents.files import CheckedFile, file_check
 from motcua.documents.models import Source
-from motcua.documents.services import _link, document_store
+from motcua.documents.services import component_link, document_store
 from motcua.domain.lifecycle import State
 from motcua.dossiers import services as dossiers
 from motcua.dossiers.models import Dossier, DossierComponent
+from motcua.notify.services import online_submission_notify
 from motcua.online.models import Delivery, OnlineSubmission
 from motcua.signing.models import SignedResultCopy
 
@@ -88,7 +90,7 @@ def _attach(dossier: Dossier, checked: Mapping[str, CheckedFile], at: datetime) 
         document = document_store(
             checked=file, uploaded_by=None, owner_id_number=dossier.applicant_id_number, at=at
         )
-        _link(component, document, source=Source.SCANNED, actor=None, at=at)  # type: ignore[arg-type]
+        component_link(component, document, source=Source.SCANNED, actor=None, at=at)
 
 
 @transaction.atomic
@@ -134,7 +136,7 @@ def online_submit(
         at=at,
     )
     _attach(dossier, checked, at)
-    return OnlineSubmission.objects.create(
+    submission = OnlineSubmission.objects.create(
         dossier=dossier,
         reference=_new_reference(at),
         delivery=delivery,
@@ -142,6 +144,8 @@ def online_submit(
         exemption_claim=exemption_claim.strip()[:300],
         submitted_at=at,
     )
+    online_submission_notify(dossier, reference=submission.reference, at=at)  # sent after commit
+    return submission
 
 
 SUPPLEMENT_STATES = (State.SUPPLEMENT_REQUESTED, State.INTAKE_SUPPLEMENT)

@@ -10,5 +10,6 @@ urlpatterns = [
     path("ho-so/", views.status, name="status"),
     path("ho-so/bo-sung/", views.supplement, name="supplement"),
     path("ho-so/ket-qua/", views.result, name="result"),
+    path("ho-so/thanh-toan/", views.pay, name="pay"),
     path("<str:code>/", views.submit, name="submit"),
 ]

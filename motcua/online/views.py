@@ -8,6 +8,7 @@
 | ``/nop-truc-tuyen/ho-so/?ma=…&bi-mat=…`` | the dossier: status, supplement answer, payment, e-result |
 | ``…/ho-so/bo-sung/`` (POST) | answer a supplement request with files |
 | ``…/ho-so/ket-qua/`` (POST) | download the signed e-result (the first download records the delivery) |
+| ``…/ho-so/thanh-toan/`` (POST) | pay the fees online, even before acceptance (the gateway holds the payment) |
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from motcua.online import services
 from motcua.online.forms import SubmissionForm
 from motcua.online.models import OnlineSubmission
 from motcua.online.selectors import online_procedures, result_copy, submission_lookup
-from motcua.payments.selectors import fees_summary
-from motcua.payments.services import PAYABLE_STATES
+from motcua.payments.gateway import get_gateway
+from motcua.payments.selectors import FeesSummary, fees_summary
+from motcua.payments.services import CHECKOUT_STATES, PREPAY_STATES, checkout_create
 from motcua.public import ratelimit
 from motcua.public.selectors import dossier_status
 from motcua.public.stats import portal_units
@@ -148,12 +150,28 @@ def done(request: HttpRequest) -> HttpResponse:
     if submission is None:
         return HttpResponseRedirect(reverse("online:status"))
     zone = unit_calendar(submission.dossier.receiving_unit).zone
+    fees = fees_summary(submission.dossier)
     return _page(
         request,
         "online/done.html",
-        {"s": submission, "d": submission.dossier, "submitted_at": submission.submitted_at.astimezone(zone)},
+        {
+            "s": submission,
+            "d": submission.dossier,
+            "submitted_at": submission.submitted_at.astimezone(zone),
+            "fees": fees,
+            "payable": _payable(submission, fees),
+        },
         section="online",
     )
+
+
+def _payable(submission: OnlineSubmission, fees: FeesSummary) -> bool:
+    """Fees can be paid online now: something is owed and known, and, before acceptance, no exemption is
+    claimed (the desk decides the claim when it accepts; the citizen pays after, if anything is still owed)."""
+    dossier = submission.dossier
+    if dossier.state not in CHECKOUT_STATES or fees.outstanding <= 0 or fees.amount_unknown:
+        return False
+    return not (dossier.state in PREPAY_STATES and submission.exemption_claim)
 
 
 def _params(data: Any) -> tuple[str, str]:
@@ -186,7 +204,6 @@ def _status_page(
 ) -> HttpResponse:
     dossier = submission.dossier
     fees = fees_summary(dossier)
-    payable = bool(dossier.code) and dossier.state in PAYABLE_STATES and fees.outstanding > 0
     copy = result_copy(submission)
     return _page(
         request,
@@ -198,7 +215,7 @@ def _status_page(
             "secret": dossier.secret,
             "code": submission.reference,
             "fees": fees,
-            "payable": payable and not fees.amount_unknown,
+            "payable": _payable(submission, fees),
             "supplement": dossier.state in services.SUPPLEMENT_STATES,
             "components": list(dossier.components.all()),
             "result": copy if submission.delivery == "online" else None,
@@ -256,3 +273,36 @@ def result(request: HttpRequest) -> HttpResponse:
         return _status_page(request, submission, error=_("Chưa có kết quả điện tử để tải về."), status=409)
     handle = document_storage().open(copy.document.storage_name, "rb")
     return FileResponse(handle, as_attachment=True, filename=copy.filename, content_type="application/pdf")
+
+
+@_private
+@require_POST
+def pay(request: HttpRequest) -> HttpResponse:
+    """Pay what the dossier owes through the payment gateway. Before acceptance the gateway's payment is held
+    and recorded when the desk accepts the dossier (:mod:`motcua.payments.services`)."""
+    submission, answer = _found(request)
+    if submission is None:
+        assert answer is not None
+        return answer
+    if not _payable(submission, fees_summary(submission.dossier)):
+        return _status_page(
+            request,
+            submission,
+            error=_("Hồ sơ này hiện không có khoản nào thanh toán trực tuyến được."),
+            status=409,
+        )
+    try:
+        _txn, url = checkout_create(
+            dossier_id=submission.dossier_id,
+            return_url=request.build_absolute_uri(reverse("payments:return")),
+            gateway=get_gateway(site=request.build_absolute_uri("/").rstrip("/")),
+            client_ip=ratelimit.client_address(request),
+        )
+    except ApplicationError as exc:
+        return _status_page(
+            request,
+            submission,
+            error=_("Hồ sơ này hiện không thể thanh toán trực tuyến (%(reason)s).") % {"reason": exc.message},
+            status=409,
+        )
+    return HttpResponseRedirect(url)

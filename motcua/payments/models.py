@@ -75,6 +75,7 @@ class GatewayTransaction(models.Model):
         FAILED = "failed", _("Không thành công")
         EXPIRED = "expired", _("Hết hạn")
         REVIEW = "review", _("Đã thu tiền, cần xử lý")
+        HELD = "held", _("Đã thu tiền, ghi nhận khi hồ sơ được tiếp nhận")
 
     txn_ref = models.CharField(max_length=40, unique=True)
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="gateway_transactions")

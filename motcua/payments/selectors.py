@@ -32,8 +32,9 @@ class FeesSummary:
     reduced: Decimal
     due: Decimal  # what the applicant owes in all
     paid: Decimal
-    refunded: Decimal
-    outstanding: Decimal  # due - paid + refunded, never negative
+    refunded: Decimal  # given back of what was recorded as paid
+    held: Decimal  # paid online before acceptance, recorded as paid when the desk accepts the dossier
+    outstanding: Decimal  # due - (paid - refunded) - held, never negative
     overpaid: Decimal
     payments: list[Payment] = field(default_factory=list)
     transactions: list[GatewayTransaction] = field(default_factory=list)
@@ -75,8 +76,13 @@ def fees_summary(dossier: Dossier) -> FeesSummary:
     payments = list(Payment.objects.filter(dossier=dossier).order_by("paid_at", "id"))
     paid = sum((p.amount for p in payments), Decimal(0))
     refunds = list(Refund.objects.filter(dossier=dossier).order_by("created_at", "id"))
-    refunded = sum((r.amount for r in refunds if r.status == Refund.Status.REFUNDED), Decimal(0))
+    refunded = sum(
+        (r.amount for r in refunds if r.status == Refund.Status.REFUNDED and r.payment_id is not None),
+        Decimal(0),
+    )  # a refund of money never recorded as paid (a held or unrecordable online payment) changes nothing owed
     net = paid - refunded
+    transactions = list(GatewayTransaction.objects.filter(dossier=dossier).order_by("created_at", "id"))
+    held = sum((t.amount for t in transactions if t.status == GatewayTransaction.Status.HELD), Decimal(0))
     return FeesSummary(
         dossier=dossier,
         lines=views,
@@ -87,10 +93,11 @@ def fees_summary(dossier: Dossier) -> FeesSummary:
         due=due,
         paid=paid,
         refunded=refunded,
-        outstanding=max(Decimal(0), due - net),
+        held=held,
+        outstanding=max(Decimal(0), due - net - held),
         overpaid=max(Decimal(0), net - due),
         payments=payments,
-        transactions=list(GatewayTransaction.objects.filter(dossier=dossier).order_by("created_at", "id")),
+        transactions=transactions,
         refunds=refunds,
     )
 

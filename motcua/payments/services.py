@@ -5,6 +5,12 @@ is recorded by the first of the gateway's result notification (IPN) and the reco
 succeed, exactly once: both go through :func:`_settle`, which locks the :class:`GatewayTransaction` row and
 does nothing when the row is no longer pending. The citizen's return page never records anything.
 
+An online applicant whose fees are due first may pay before the desk has accepted the dossier (``submitted``):
+the lifecycle records payments only on accepted dossiers (rules §3), so the money is **held** on its
+transaction (status ``held``) and recorded by ``dossier_confirm_payment`` right after the acceptance commits
+(:func:`held_payments_apply`, also swept by the reconciliation job). A dossier refused, returned or cancelled
+at intake owes its held payments back (a refund each).
+
 Lock order, to stay free of deadlocks: gateway transaction, then dossier (the dossier services lock it).
 """
 
@@ -16,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -47,6 +54,7 @@ __all__ = [
     "fee_line_set",
     "fee_lines_ensure",
     "fee_reduction_grant",
+    "held_payments_apply",
     "notification_handle",
     "on_dossier_events",
     "payments_reconcile",
@@ -59,6 +67,9 @@ log = logging.getLogger(__name__)
 PAYABLE_STATES = frozenset(
     {State.RECEIVED, State.PROCESSING, State.SUPPLEMENT_REQUESTED, State.AWAITING_PAYMENT}
 )
+# States before acceptance in which the applicant may already pay online: the payment is held (see above).
+PREPAY_STATES = frozenset({State.SUBMITTED, State.INTAKE_SUPPLEMENT})
+CHECKOUT_STATES = PAYABLE_STATES | PREPAY_STATES
 # Actions that end a dossier without a result: what was paid is to be given back.
 REFUND_ACTIONS = frozenset({Action.REFUSE, Action.RETURN_UNACCEPTED, Action.STOP, Action.CANCEL})
 # Who may handle fees at the desk, and who may grant an exemption or reduction.
@@ -305,11 +316,11 @@ def checkout_create(
         dossier = _locked_dossier(dossier_id)
         if actor is not None:
             _require(actor, dossier, FEE_ROLES | {Role.SPECIALIST}, "creating a payment link")
-        if dossier.state not in PAYABLE_STATES:
+        if dossier.state not in CHECKOUT_STATES:
             raise StateError(
                 f"dossier {dossier.code or dossier.pk} cannot be paid in state {dossier.state}",
                 state=dossier.state,
-                allowed=sorted(s.value for s in PAYABLE_STATES),
+                allowed=sorted(s.value for s in CHECKOUT_STATES),
             )
         summary = fees_summary(dossier)
         if summary.amount_unknown:
@@ -392,49 +403,85 @@ def _settle(
             txn.status = GatewayTransaction.Status.FAILED
             txn.save()
             return True
-        try:
-            with transaction.atomic():
-                dossier_confirm_payment(
-                    dossier_id=txn.dossier_id,
-                    actor=None,  # the system: the payment gateway
-                    method=Payment.Method.ONLINE,
-                    amount=txn.amount,
-                    reference=txn.txn_ref,
-                    at=at,
-                )
-        except ApplicationError as exc:
-            # The money was taken but the dossier cannot take a payment any more (refused, stopped…):
-            # keep it visible and owe it back rather than lose it.
-            txn.status = GatewayTransaction.Status.REVIEW
-            txn.note = exc.message[:500]
+        dossier = _locked_dossier(txn.dossier_id)  # lock order: transaction, then dossier
+        if dossier.state in PREPAY_STATES:
+            txn.status = GatewayTransaction.Status.HELD  # recorded when the desk accepts the dossier
             txn.save()
-            Refund.objects.create(
-                dossier_id=txn.dossier_id,
-                transaction=txn,
-                amount=txn.amount,
-                reason=f"Thanh toán trực tuyến {txn.txn_ref} không ghi nhận được: {exc.message}"[:500],
-                created_at=at,
-            )
-            log.warning(
-                "payment %s taken but not recorded on dossier %s: %s", txn.txn_ref, txn.dossier_id, exc
-            )
             return True
-        payment = Payment.objects.filter(dossier_id=txn.dossier_id, reference=txn.txn_ref).latest("id")
-        txn.payment = payment
-        txn.status = GatewayTransaction.Status.PAID
-        txn.save()
-        summary = fees_summary(Dossier.objects.get(pk=txn.dossier_id))
-        excess = min(txn.amount, summary.overpaid - pending_refund_total(summary.dossier))
-        if excess > 0:
-            Refund.objects.create(
-                dossier_id=txn.dossier_id,
-                payment=payment,
-                transaction=txn,
-                amount=excess,
-                reason=f"Nộp thừa: thanh toán trực tuyến {txn.txn_ref} sau khi đã nộp đủ",
-                created_at=at,
-            )
+        _record_online(txn, at)
         return True
+
+
+def _record_online(txn: GatewayTransaction, at: datetime) -> None:
+    """Record a transaction's money on its dossier (both rows locked by the caller): a payment, plus a refund
+    of what exceeds the amount owed; or, when the dossier cannot take a payment any more, a refund of all."""
+    try:
+        with transaction.atomic():
+            dossier_confirm_payment(
+                dossier_id=txn.dossier_id,
+                actor=None,  # the system: the payment gateway
+                method=Payment.Method.ONLINE,
+                amount=txn.amount,
+                reference=txn.txn_ref,
+                at=at,
+            )
+    except ApplicationError as exc:
+        # The money was taken but the dossier cannot take a payment any more (refused, stopped…):
+        # keep it visible and owe it back rather than lose it.
+        txn.status = GatewayTransaction.Status.REVIEW
+        txn.note = exc.message[:500]
+        txn.save()
+        Refund.objects.create(
+            dossier_id=txn.dossier_id,
+            transaction=txn,
+            amount=txn.amount,
+            reason=f"Thanh toán trực tuyến {txn.txn_ref} không ghi nhận được: {exc.message}"[:500],
+            created_at=at,
+        )
+        log.warning("payment %s taken but not recorded on dossier %s: %s", txn.txn_ref, txn.dossier_id, exc)
+        return
+    payment = Payment.objects.filter(dossier_id=txn.dossier_id, reference=txn.txn_ref).latest("id")
+    txn.payment = payment
+    txn.status = GatewayTransaction.Status.PAID
+    txn.save()
+    summary = fees_summary(Dossier.objects.get(pk=txn.dossier_id))
+    excess = min(txn.amount, summary.overpaid - pending_refund_total(summary.dossier))
+    if excess > 0:
+        Refund.objects.create(
+            dossier_id=txn.dossier_id,
+            payment=payment,
+            transaction=txn,
+            amount=excess,
+            reason=f"Nộp thừa: thanh toán trực tuyến {txn.txn_ref} sau khi đã nộp đủ",
+            created_at=at,
+        )
+
+
+def held_payments_apply(*, dossier_id: int, at: datetime | None = None) -> int:
+    """Record on an accepted dossier the online payments held since before its acceptance; how many.
+
+    Runs right after the acceptance commits and in the reconciliation job; each held transaction is recorded
+    once (its row is locked and must still be ``held``). Nothing happens while the dossier is not accepted.
+    """
+    at = _now(at)
+    applied = 0
+    with transaction.atomic():
+        held = GatewayTransaction.objects.select_for_update().filter(
+            dossier_id=dossier_id, status=GatewayTransaction.Status.HELD
+        )
+        for txn in held.order_by("created_at", "id"):
+            if _locked_dossier(dossier_id).state not in PAYABLE_STATES:
+                break
+            _record_online(txn, at)
+            applied += 1
+    return applied
+
+
+def _held_apply_after_commit(dossier_id: int) -> None:
+    try:
+        held_payments_apply(dossier_id=dossier_id)
+    except Exception:  # the acceptance stands; the reconciliation job records the payment on its next run
+        log.exception("held online payments of dossier %s not recorded yet", dossier_id)
 
 
 def notification_handle(params: dict[str, str], *, at: datetime | None = None) -> tuple[str, str]:
@@ -476,12 +523,13 @@ class ReconcileReport:
     settled: int = 0
     failed: int = 0
     expired: int = 0
+    held_recorded: int = 0
     errors: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         return (
             f"checked {self.checked}, settled {self.settled}, failed {self.failed}, expired {self.expired}, "
-            f"errors {len(self.errors)}"
+            f"held payments recorded {self.held_recorded}, errors {len(self.errors)}"
         )
 
 
@@ -540,6 +588,15 @@ def payments_reconcile(
             ).update(status=GatewayTransaction.Status.EXPIRED, last_checked_at=at)
         else:
             GatewayTransaction.objects.filter(pk=txn.pk).update(last_checked_at=at)
+    accepted_with_held = (
+        GatewayTransaction.objects.filter(
+            status=GatewayTransaction.Status.HELD, dossier__state__in=[s.value for s in PAYABLE_STATES]
+        )
+        .values_list("dossier_id", flat=True)
+        .distinct()
+    )
+    for dossier_id in sorted(set(accepted_with_held)):
+        report.held_recorded += held_payments_apply(dossier_id=dossier_id, at=at)
     return report
 
 
@@ -563,13 +620,37 @@ def _refunds_for_ending(dossier: Dossier, event: DossierEvent) -> None:
             reason=(f"{label}: {reason}" if reason else label)[:500],
             created_at=event.at,
         )
+    if event.action == Action.STOP.value:
+        return  # a stopped dossier was accepted: nothing is held any more
+    held = GatewayTransaction.objects.select_for_update().filter(
+        dossier=dossier, status=GatewayTransaction.Status.HELD
+    )
+    for txn in held:  # paid online before acceptance, and the dossier was never accepted
+        txn.status = GatewayTransaction.Status.REVIEW
+        txn.note = f"{label}: hồ sơ không được tiếp nhận, hoàn trả"[:500]
+        txn.save(update_fields=["status", "note"])
+        Refund.objects.create(
+            dossier=dossier,
+            transaction=txn,
+            amount=txn.amount,
+            reason=(f"{label}: {reason}" if reason else label)[:500],
+            created_at=event.at,
+        )
 
 
 def on_dossier_events(dossier: Dossier, events: Sequence[DossierEvent]) -> None:
-    """The dossier hook: fee lines at submission; refunds owed when a paid dossier ends without a result."""
+    """The dossier hook: fee lines at submission; payments held before acceptance recorded once it commits;
+    refunds owed when a paid dossier ends without a result."""
     for event in events:
         if event.action == Action.SUBMIT.value:
             fee_lines_ensure(dossier)
+        elif (
+            event.action == Action.ACCEPT.value
+            and GatewayTransaction.objects.filter(
+                dossier=dossier, status=GatewayTransaction.Status.HELD
+            ).exists()
+        ):
+            transaction.on_commit(partial(_held_apply_after_commit, dossier.pk))
         elif event.action in REFUND_ACTIONS:
             _refunds_for_ending(dossier, event)
 

@@ -335,6 +335,8 @@ def payment_return(request: HttpRequest) -> HttpResponse:
     context["txn"] = txn
     if txn.status == GatewayTransaction.Status.PAID:
         outcome = "paid"
+    elif txn.status == GatewayTransaction.Status.HELD:
+        outcome = "held"
     elif (
         txn.status in (GatewayTransaction.Status.FAILED, GatewayTransaction.Status.EXPIRED)
         or not note.succeeded

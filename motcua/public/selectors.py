@@ -212,7 +212,7 @@ def _step(event: DossierEvent, dossier: Dossier, zone: Any) -> Step | None:
             detail_label=_("Lý do:"),
         )
     if action == "resolve":
-        return Step(at, _("Đã có kết quả giải quyết"), _("Mời nhận kết quả tại Bộ phận Một cửa"), tone="ok")
+        return Step(at, _("Đã có kết quả giải quyết"), _result_ready_detail(dossier), tone="ok")
     if action == "deliver":
         return Step(at, _("Đã trả kết quả"), _DELIVERY.get(str(p.get("method", "")), ""), tone="ok")
     if action == "stop":
@@ -234,6 +234,17 @@ def _step(event: DossierEvent, dossier: Dossier, zone: Any) -> Step | None:
     if action == "cancel":
         return Step(at, _("Hồ sơ đã hủy"), tone="bad")
     return None
+
+
+def _result_ready_detail(dossier: Dossier) -> str:
+    """How the applicant takes the result: as chosen when submitting online, else at the desk."""
+    submission = getattr(dossier, "online_submission", None)  # reverse one-to-one: None when not online
+    delivery = submission.delivery if submission is not None else "desk"
+    if delivery == "online":
+        return str(_("Kết quả điện tử đã ký số sẵn sàng để tải về trên trang hồ sơ nộp trực tuyến"))
+    if delivery == "postal":
+        return str(_("Kết quả được gửi qua bưu chính tới địa chỉ đã đăng ký"))
+    return str(_("Mời nhận kết quả tại Bộ phận Một cửa"))
 
 
 def dossier_status(dossier: Dossier, *, at: datetime | None = None) -> DossierStatus:

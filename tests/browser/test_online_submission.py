@@ -1,6 +1,7 @@
 """A citizen submits online on a phone and receives a signed e-result (issue 7): procedure page, form with
-uploads, confirmation with reference and secret; the desk accepts; payment in the sandbox gateway; a supplement
-requested and answered online; the result signed and downloaded, and the downloaded file verifies.
+uploads, confirmation with reference and secret (also sent by SMS); the fees, due first, paid in the sandbox
+gateway before acceptance (held, then recorded when the desk accepts); a supplement requested and answered
+online; the result signed and downloaded, and the downloaded file verifies.
 
 Officers' steps go through the same services as the staff UI (the staff pages have their own browser tests);
 every citizen page is clicked through at a phone's size (390×844) and saved as a screenshot.
@@ -18,6 +19,7 @@ import pytest
 from conftest import COMMUNE, Staff
 from motcua.dossiers import services as s
 from motcua.dossiers.models import Dossier, DossierEvent, Payment
+from motcua.notify.models import NotificationLog
 from motcua.online.models import OnlineSubmission
 from motcua.payments.conf import SANDBOX_SECRET
 from motcua.signing.services import identity_issue, result_ecopy_sign, signing_ca_init
@@ -129,20 +131,31 @@ def test_a_citizen_submits_online_pays_supplements_and_downloads_the_signed_resu
     dossier = submission.dossier
     assert (dossier.state, dossier.channel, dossier.secret) == ("submitted", "online", secret)
     assert dossier.components.filter(digitized=True).count() == 2
+    sms = NotificationLog.objects.get(dossier=dossier, channel="sms")
+    assert (sms.template, sms.params["reference"], sms.recipient_masked) == (
+        "online_submitted",
+        reference,
+        "*******678",
+    )
 
-    # the desk accepts it (its inbox holds the submitted dossier); the citizen pays online in the sandbox
-    dossier = s.dossier_accept(dossier_id=dossier.pk, actor=staff.desk)
-    open_dossier(page, site, reference, secret)
-    expect(page.locator("#dossier-code")).to_have_text(dossier.code)
-    shots(page, "status-to-pay")
+    # the fees are due first: the citizen pays right away in the sandbox gateway, before acceptance
     page.get_by_role("button", name="Thanh toán trực tuyến").click()
     page.wait_for_url("**/sandbox/payment/paymentv2/vpcpay.html?**")
     shots(page, "sandbox-gateway")
     page.get_by_role("button", name="Thanh toán", exact=True).click()
     page.wait_for_url("**/thanh-toan/ket-qua/**")
-    expect(page.locator("[data-outcome]")).to_have_attribute("data-outcome", "paid")
-    shots(page, "paid")
+    expect(page.locator("[data-outcome]")).to_have_attribute("data-outcome", "held")
+    shots(page, "paid-before-acceptance")
+    assert not Payment.objects.filter(dossier=dossier).exists()  # held until the desk accepts
+
+    # the desk accepts it (its inbox holds the submitted dossier): the held payment is recorded
+    dossier = s.dossier_accept(dossier_id=dossier.pk, actor=staff.desk)
     assert [(p.method, int(p.amount)) for p in Payment.objects.filter(dossier=dossier)] == [("online", 15000)]
+    open_dossier(page, site, reference, secret)
+    expect(page.locator("#dossier-code")).to_have_text(dossier.code)
+    expect(page.get_by_text("Đã nộp phí, lệ phí")).to_be_visible()
+    expect(page.get_by_role("button", name="Thanh toán trực tuyến")).to_have_count(0)
+    shots(page, "accepted-and-paid")
 
     # a specialist asks for a clearer copy; the citizen answers online with the same code and secret
     s.dossier_forward(dossier_id=dossier.pk, actor=staff.desk)
@@ -176,6 +189,7 @@ def test_a_citizen_submits_online_pays_supplements_and_downloads_the_signed_resu
 
     # the citizen downloads the signed e-result: it verifies, and the dossier is delivered online
     open_dossier(page, site, reference, secret)
+    expect(page.get_by_text("Kết quả điện tử đã ký số sẵn sàng để tải về")).to_be_visible()
     shots(page, "result-ready")
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Tải kết quả đã ký số").click()

@@ -134,8 +134,10 @@ def test_a_pending_payment_link_is_reused_rather_than_paid_twice(staff: Staff) -
     assert GatewayTransaction.objects.filter(dossier=d).count() == 1
 
 
-def test_a_dossier_not_yet_accepted_cannot_be_paid_online(staff: Staff) -> None:
+def test_a_dossier_refused_at_intake_cannot_be_paid_online(staff: Staff) -> None:
     d = submitted(staff)
+    pay.checkout_create(dossier_id=d.pk, return_url="http://x/")  # before acceptance: held (test_prepay.py)
+    s.dossier_refuse(dossier_id=d.pk, actor=staff.desk, reason="Không thuộc thẩm quyền")
     with pytest.raises(StateError):
         pay.checkout_create(dossier_id=d.pk, return_url="http://x/")
 

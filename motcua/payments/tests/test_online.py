@@ -263,7 +263,10 @@ def test_the_reconcile_command_settles_pending_payments(site: str, staff: Staff)
     with contextlib.redirect_stdout(out), mock.patch.object(connections, "close_all"):
         code = main(["payments", "reconcile"])
     assert code == 0
-    assert out.getvalue().strip() == "checked 1, settled 1, failed 0, expired 0, errors 0"
+    assert (
+        out.getvalue().strip()
+        == "checked 1, settled 1, failed 0, expired 0, held payments recorded 0, errors 0"
+    )
     assert payments(d) == [("online", 15000, txn_ref)]
 
 
