@@ -68,16 +68,19 @@ def outbox_enqueue(dossier: Dossier, events: Sequence[DossierEvent]) -> None:
     """Write one message per event the portal must know, in the event's transaction (a hooks listener).
 
     A replay (the historic import) reports all of a dossier's events at once: their messages carry the dossier
-    as it now stands, each with the status and the history up to its own event.
+    as it now stands, each with the status and the history up to its own event. An imported dossier that the
+    older system had synced (``synced_to_portal_at``) sends only the events after that instant.
     """
+    synced = dossier.synced_to_portal_at
     known = [
         (event, code)
         for event in events
         if (code := portal_status(State(event.to_state), event.payload.get("reason_code"))) is not None
-    ]  # a cancelled record has no portal code: nothing more for the portal
+        and (synced is None or event.at > synced)
+    ]  # a cancelled record has no portal code; what an older system synced before the import, the portal has
     if not known:
         return
-    updating = OutboxMessage.objects.filter(dossier=dossier).exists()
+    updating = synced is not None or OutboxMessage.objects.filter(dossier=dossier).exists()
     records = dossier_records(dossier, upto_seqs=[event.seq for event, _ in known])
     now = timezone.now()
     messages = []

@@ -178,3 +178,39 @@ def test_a_historic_import_enqueues_each_event_with_its_own_status(staff: Staff)
     assert [len(m.payload["data"][0]["QuaTrinhXuLyHoSo"]) for m in messages] == [1, 2, 3, 4, 5]
     assert [m.payload["isUpdating"] for m in messages] == [False, True, True, True, True]
     assert all(validate(m.payload) == [] for m in messages)
+
+
+def test_an_import_sends_only_what_happened_after_the_older_system_synced(staff: Staff) -> None:
+    from motcua.dossiers.importer import import_dossiers
+
+    # given: two dossiers the older system had synced, one fully, one up to its acceptance
+    def line(ref: str, synced: str) -> dict[str, Any]:
+        return {
+            "external_ref": ref,
+            "procedure": "1.001022",
+            "receiving_unit": COMMUNE,
+            "channel": "direct",
+            "submitted_at": "2025-07-02T08:10:00+07:00",
+            "applicant": {"name": "Nông Văn A"},
+            "events": [
+                {"action": "accept", "at": "2025-07-02T08:15:00+07:00"},
+                {"action": "forward", "at": "2025-07-02T08:20:00+07:00"},
+                {"action": "resolve", "at": "2025-07-03T15:00:00+07:00", "result_code": "KQ-1"},
+            ],
+            "synced_to_portal_at": synced,
+        }
+
+    # when
+    result = import_dossiers(
+        [
+            json.dumps(line("old:1", "2025-07-03T16:00:00+07:00")),
+            json.dumps(line("old:2", "2025-07-02T09:00:00+07:00")),
+        ],
+        source="old.jsonl",
+    )
+    # then: nothing for the first, the resolution for the second, as an update of what the portal has
+    assert result.imported == 2
+    messages = list(OutboxMessage.objects.order_by("dossier__external_ref", "seq"))
+    assert [(m.dossier.external_ref, m.portal_status) for m in messages] == [("old:2", 9)]
+    assert messages[0].payload["isUpdating"] is True
+    assert validate(messages[0].payload) == []
