@@ -11,7 +11,8 @@ transaction (status ``held``) and recorded by ``dossier_confirm_payment`` right 
 (:func:`held_payments_apply`, also swept by the reconciliation job). A dossier refused, returned or cancelled
 at intake owes its held payments back (a refund each).
 
-Lock order, to stay free of deadlocks: gateway transaction, then dossier (the dossier services lock it).
+Lock order, to stay free of deadlocks: a pending gateway transaction, then the dossier (the dossier services
+lock it); a held transaction is locked after its dossier (it is never pending again).
 """
 
 from __future__ import annotations
@@ -466,12 +467,15 @@ def held_payments_apply(*, dossier_id: int, at: datetime | None = None) -> int:
     at = _now(at)
     applied = 0
     with transaction.atomic():
+        # Lock order for held transactions: dossier, then transaction, as in the refund of a dossier refused
+        # at intake (in the action, whose dossier is locked). Only pending rows are locked the other way round
+        # (_settle), and a held row is never pending again.
+        if _locked_dossier(dossier_id).state not in PAYABLE_STATES:
+            return 0
         held = GatewayTransaction.objects.select_for_update().filter(
             dossier_id=dossier_id, status=GatewayTransaction.Status.HELD
         )
         for txn in held.order_by("created_at", "id"):
-            if _locked_dossier(dossier_id).state not in PAYABLE_STATES:
-                break
             _record_online(txn, at)
             applied += 1
     return applied
