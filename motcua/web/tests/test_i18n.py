@@ -9,6 +9,7 @@ import gettext
 import re
 import shutil
 import subprocess
+import sys
 import unicodedata
 from collections.abc import Callable, Iterator
 from io import BytesIO
@@ -178,6 +179,40 @@ def test_msgfmt_compiles_the_po_to_the_same_catalogue_as_the_committed_mo(tmp_pa
     subprocess.run(["msgfmt", "--check-format", "-o", str(fresh), str(PO)], check=True)
     # then
     assert mo_catalogue(fresh) == mo_catalogue(MO)
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext is not installed")
+def test_every_string_of_the_code_is_in_the_english_catalogue(tmp_path: Path) -> None:
+    """``makemessages`` on a copy of the code finds no string that the committed catalogue lacks."""
+    # given: a copy of the package's code and catalogue
+    copy = tmp_path / "motcua"
+    shutil.copytree(
+        LOCALE.parent, copy, ignore=shutil.ignore_patterns("tests", "__pycache__", "*.mo", "static")
+    )
+    # when
+    subprocess.run(
+        [
+            sys.executable,
+            "-P",
+            "-m",
+            "motcua",
+            "makemessages",
+            "-l",
+            "en",
+            "--ignore=*/tests/*",
+            "--no-obsolete",
+        ],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+    )
+    # then
+    entries = read_po(copy / "locale" / "en" / "LC_MESSAGES" / "django.po")
+    missing = [e.where() for e in entries if "fuzzy" in e.flags or not all(e.msgstr.values())]
+    assert missing == [], (
+        "strings missing from the English catalogue: from motcua/, run `motcua makemessages -l en "
+        "--ignore='*/tests/*' --no-obsolete`, translate them, then `motcua compilemessages -l en`"
+    )
 
 
 # -- pages in each language --------------------------------------------------------------------------------
