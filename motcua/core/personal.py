@@ -9,7 +9,9 @@ number, and showing it whole would show it all.
 
 from __future__ import annotations
 
-__all__ = ["MASK_VISIBLE", "mask_number"]
+import re
+
+__all__ = ["MASK_VISIBLE", "mask_contact", "mask_number"]
 
 MASK_VISIBLE = 3
 """Characters left visible at the end of a masked ID or phone number."""
@@ -22,3 +24,15 @@ def mask_number(value: str | None) -> str:
     if len(value) <= MASK_VISIBLE:
         return "*" * len(value)
     return "*" * (len(value) - MASK_VISIBLE) + value[-MASK_VISIBLE:]
+
+
+def mask_contact(value: str | None) -> str:
+    """A phone number or an e-mail address as a list shows it: ``0912 345 678`` → ``*******678`` (the digits,
+    by :func:`mask_number`), ``nong.van.a@example.vn`` → ``n***@example.vn``."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if "@" in value:
+        local, _, domain = value.partition("@")
+        return f"{local[:1]}***@{domain}" if domain else "***"
+    return mask_number(re.sub(r"\D", "", value) or value)

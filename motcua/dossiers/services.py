@@ -31,6 +31,7 @@ from motcua.accounts.selectors import roles_in_unit
 from motcua.catalogue.models import Department, Procedure, ProcedureVersion, Unit
 from motcua.catalogue.selectors import procedure_rules, unit_calendar
 from motcua.core.errors import Conflict, FieldError, Forbidden, NotFound, StateError
+from motcua.core.personal import mask_number
 from motcua.domain import lifecycle
 from motcua.domain.codes import DEFAULT_PATTERN, format_dossier_code
 from motcua.domain.deadlines import classify_ended
@@ -121,8 +122,8 @@ def _validate_applicant(applicant: Applicant) -> None:
 
 
 def _mask(value: str) -> str:
-    """Errors name the value, but never print a full ID or phone number."""
-    return "*" * max(0, len(value) - 3) + value[-3:]
+    """Errors name the value, but never print a full ID or phone number (the shared rule)."""
+    return mask_number(value)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from motcua.catalogue.models import Unit
 from motcua.catalogue.selectors import unit_calendar
+from motcua.core.personal import mask_contact as core_mask_contact
 from motcua.feedback.models import (
     DocumentCategory,
     Petition,
@@ -62,16 +63,9 @@ def secret_matches(stored: str | None, given: str) -> bool:
 
 
 def mask_contact(value: str) -> str:
-    """A contact as lists show it: ``0912345678`` → ``09******78``, ``an@mail.vn`` → ``a***@mail.vn``."""
-    value = value.strip()
-    if not value:
-        return ""
-    if "@" in value:
-        name, _, domain = value.partition("@")
-        return f"{name[:1]}***@{domain}"
-    if len(value) <= 4:
-        return "*" * len(value)
-    return value[:2] + "*" * (len(value) - 4) + value[-2:]
+    """A contact as lists show it: ``0912345678`` → ``*******678``, ``an@mail.vn`` → ``a***@mail.vn`` (the
+    shared rule, :func:`motcua.core.personal.mask_contact`)."""
+    return core_mask_contact(value)
 
 
 # -- petitions ----------------------------------------------------------------------------------------------

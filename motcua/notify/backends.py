@@ -33,6 +33,7 @@ from django.core.mail import EmailMessage
 from django.core.mail.backends.console import EmailBackend as ConsoleEmailBackend
 from django.template.loader import render_to_string
 
+from motcua.core.personal import mask_contact
 from motcua.notify.config import SmsConfig, sms_config
 
 __all__ = [
@@ -79,13 +80,12 @@ class SendResult:
 
 
 def mask_recipient(channel: str, to: str) -> str:
-    """``*******678`` for a phone number, ``n***@example.vn`` for an e-mail address."""
+    """``*******678`` for a phone number, ``n***@example.vn`` for an e-mail address (the shared rule,
+    :func:`motcua.core.personal.mask_contact`)."""
     to = to.strip()
-    if channel == EMAIL or "@" in to:
-        local, _, domain = to.partition("@")
-        return f"{local[:1]}***@{domain}" if domain else "***"
-    digits = re.sub(r"\D", "", to)
-    return "*" * max(0, len(digits) - 3) + digits[-3:]
+    if channel == EMAIL and "@" not in to:
+        return "***"
+    return mask_contact(to)
 
 
 def normalize_phone(to: str) -> str:
