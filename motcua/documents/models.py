@@ -44,6 +44,7 @@ class Source(models.TextChoices):
     SCANNED = "scanned", _("Quét từ bản giấy")
     REUSED = "reused", _("Tái sử dụng từ hồ sơ trước")
     PERSONAL_DATA_STORE = "personal_data_store", _("Kho dữ liệu cá nhân")
+    ONLINE = "online", _("Công dân nộp trực tuyến")
 
 
 class ComponentDocument(models.Model):

@@ -90,7 +90,7 @@ def _attach(dossier: Dossier, checked: Mapping[str, CheckedFile], at: datetime) 
         document = document_store(
             checked=file, uploaded_by=None, owner_id_number=dossier.applicant_id_number, at=at
         )
-        component_link(component, document, source=Source.SCANNED, actor=None, at=at)
+        component_link(component, document, source=Source.ONLINE, actor=None, at=at)
 
 
 @transaction.atomic

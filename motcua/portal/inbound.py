@@ -5,9 +5,11 @@
 duplicate: the existing dossier is returned, nothing is written. The transport (signature or token) is checked
 by the API endpoint (``motcua/api/portal.py``).
 
-Files come as base64 (``NoiDung``) or as a link (``DuongDanTaiTepTin``). The bytes are kept in Django's
-default storage under ``portal-inbound/<dossier id>/`` with their SHA-256; a link is recorded, not fetched.
-A component that came with a file is digitized.
+Files come as base64 (``NoiDung``) or as a link (``DuongDanTaiTepTin``). A PDF, JPEG, PNG or TIFF within the
+upload limit is stored by the documents module and linked to its component (source ``online``), so the desk
+sees and opens it on the dossier page like any uploaded file; other bytes (a .docx, a larger scan) are kept in
+Django's default storage under ``portal-inbound/<dossier id>/`` with their SHA-256; a link is recorded, not
+fetched. Every file is listed in :class:`InboundAttachment`. A component that came with a file is digitized.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from io import BytesIO
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,7 +32,10 @@ from django.db import transaction
 from motcua.accounts.models import User
 from motcua.catalogue.models import Unit
 from motcua.core.errors import Conflict, FieldError
-from motcua.dossiers.models import Dossier
+from motcua.documents.files import file_check
+from motcua.documents.models import Source
+from motcua.documents.services import component_link, document_store
+from motcua.dossiers.models import Dossier, DossierComponent
 from motcua.dossiers.services import Applicant, ComponentIn, dossier_submit
 from motcua.portal.models import InboundAttachment
 
@@ -206,7 +212,22 @@ def portal_inbound_submit(*, data: Any, actor: User | None) -> InboundResult:
 def _keep(dossier: Dossier, file: _File) -> InboundAttachment:
     digest = hashlib.sha256(file.content).hexdigest() if file.content is not None else ""
     stored = ""
+    document = None
     if file.content is not None:
+        try:
+            checked = file_check(field="TaiLieuNop", name=file.name, stream=BytesIO(file.content))
+        except FieldError:
+            checked = None  # not a type or size the documents module keeps: kept as it came, below
+        if checked is not None:
+            document = document_store(
+                checked=checked,
+                uploaded_by=None,
+                owner_id_number=dossier.applicant_id_number,
+                at=dossier.submitted_at,
+            )
+            component = DossierComponent.objects.get(dossier=dossier, code=file.component)
+            component_link(component, document, source=Source.ONLINE, actor=None, at=dossier.submitted_at)
+    if file.content is not None and document is None:
         safe = re.sub(r"[^A-Za-z0-9._-]", "_", file.name)[-80:]
         stored = default_storage.save(
             f"portal-inbound/{dossier.pk}/{digest[:16]}-{safe}", ContentFile(file.content)
@@ -220,4 +241,5 @@ def _keep(dossier: Dossier, file: _File) -> InboundAttachment:
         sha256=digest,
         url=file.url,
         stored_path=stored,
+        document=document,
     )

@@ -47,10 +47,12 @@ class OutboxMessage(models.Model):
 
 
 class InboundAttachment(models.Model):
-    """A file that came with an online dossier from the portal: its metadata, and the bytes when they were sent.
+    """A file that came with an online dossier from the portal: its metadata, and where its bytes are.
 
-    Until the documents module stores dossier files, the bytes are kept in Django's default storage under
-    ``portal-inbound/`` and a file given by URL is recorded, not fetched.
+    A PDF, JPEG, PNG or TIFF within the upload limit is stored by the documents module and linked to its
+    component (``document``), like a file uploaded on motcua's own online pages. Any other file the portal sends
+    (a .docx, a larger scan) is kept as it came in Django's default storage under ``portal-inbound/``
+    (``stored_path``); a file given by URL is recorded, not fetched.
     """
 
     dossier = models.ForeignKey(
@@ -63,6 +65,9 @@ class InboundAttachment(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
     url = models.URLField(max_length=1000, blank=True)
     stored_path = models.CharField(max_length=500, blank=True)
+    document = models.ForeignKey(
+        "documents.StoredDocument", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -22,7 +22,11 @@ def test_the_portal_record_links_the_result_e_copy_and_the_link_serves_it(staff:
     # when the clerk attaches the e-copy
     content = pdf_bytes("KQ TL-12")
     services.result_attach(
-        dossier_id=d.pk, actor=staff.clerk, result_code="TL-12", name="ket-qua.pdf", stream=io.BytesIO(content)
+        dossier_id=d.pk,
+        actor=staff.clerk,
+        result_code="TL-12",
+        name="ket-qua.pdf",
+        stream=io.BytesIO(content),
     )
     # then the next portal record carries an absolute signed address that anyone (the portal) can fetch
     url = dossier_record(d, upto_seq=d.version)["DanhSachGiayToKetQua"][0]["DuongDanTepTinKetQua"]

@@ -81,8 +81,8 @@ def test_submitting_creates_a_submitted_online_dossier_with_its_files(staff: Sta
     assert (event.action, event.actor_id) == ("submit", None)
     links = ComponentDocument.objects.filter(component__dossier=dossier).order_by("component__code")
     assert [(link.component.code, link.document.content_type, link.source) for link in links] == [
-        ("CC", "image/png", "scanned"),
-        ("TK", "application/pdf", "scanned"),
+        ("CC", "image/png", "online"),
+        ("TK", "application/pdf", "online"),
     ]
     assert all(c.digitized and c.submitted for c in dossier.components.all())
     assert submission.reference.startswith("TT")

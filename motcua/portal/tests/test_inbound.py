@@ -14,6 +14,8 @@ from django.test import Client
 
 from conftest import COMMUNE, Staff
 from motcua.accounts.services import role_grant, token_create, user_create
+from motcua.documents.files import document_storage
+from motcua.documents.models import ComponentDocument
 from motcua.dossiers.models import Dossier, DossierComponent
 from motcua.portal.client import signed_headers
 from motcua.portal.models import InboundAttachment, OutboxMessage
@@ -33,6 +35,10 @@ def _inbound(settings: Any, tmp_path: Path) -> None:
         "default": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(tmp_path)},
+        },
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "documents")},
         },
     }
 
@@ -87,9 +93,13 @@ def test_a_signed_delivery_lodges_an_online_dossier_with_its_files(staff: Staff,
     assert (components["CC"].digitized, components["CC"].reused) == (True, True)
     stored = InboundAttachment.objects.get(dossier=dossier, component_code="TK")
     assert (stored.size, stored.sha256) == (len(PDF), hashlib.sha256(PDF).hexdigest())
-    from django.core.files.storage import default_storage
-
-    with default_storage.open(stored.stored_path) as f:
+    # a PDF goes to the documents module, linked to its component like a file uploaded online
+    assert stored.stored_path == ""
+    assert stored.document is not None
+    assert stored.document.sha256 == hashlib.sha256(PDF).hexdigest()
+    link = ComponentDocument.objects.get(component=components["TK"])
+    assert (link.document_id, link.source, link.attached_by_id) == (stored.document_id, "online", None)
+    with document_storage().open(stored.document.storage_name) as f:
         assert f.read() == PDF
     linked = InboundAttachment.objects.get(dossier=dossier, component_code="CC")
     assert (linked.url, linked.stored_path) == ("https://dichvucong.gov.vn/files/abc.pdf", "")
@@ -189,3 +199,22 @@ def test_the_inbound_example_in_the_docs_is_accepted(staff: Staff, client: Clien
     response = post_signed(client, docs_example("inbound"))
     assert response.status_code == 201, response.content
     assert InboundAttachment.objects.get(component_code="TK").size == len(PDF)
+
+
+def test_a_file_the_documents_module_does_not_take_is_kept_as_it_came(staff: Staff, client: Client) -> None:
+    from django.core.files.storage import default_storage
+
+    docx = b"PK\x03\x04" + b"\x00" * 64  # a Word file: not a type the documents module keeps
+    data = dossier_json()
+    data["TaiLieuNop"][0] = {
+        "MaThanhPhanHoSo": "TK",
+        "TenTepDinhKem": "to-khai.docx",
+        "NoiDung": base64.b64encode(docx).decode(),
+    }
+    response = post_signed(client, data)
+    assert response.status_code == 201, response.content
+    stored = InboundAttachment.objects.get(component_code="TK")
+    assert stored.document is None
+    with default_storage.open(stored.stored_path) as f:
+        assert f.read() == docx
+    assert not ComponentDocument.objects.filter(component__code="TK").exists()
