@@ -5,6 +5,7 @@ Rules: ``rules.md`` §1 (units, sectors, procedures) and §2 (calendar overrides
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import time
 from decimal import Decimal
 from typing import Any
@@ -158,6 +159,19 @@ class TimeUnit(models.TextChoices):
     SAME_DAY = "same_day", _("trong ngày")
 
 
+def fee_line_applies(line: Mapping[str, Any], channel: str) -> bool:
+    """Whether a catalogue fee line is charged by default to a dossier lodged through ``channel``.
+
+    A line may say ``"channel": "direct"`` (paper: at the desk or by post) or ``"online"`` when the fee differs
+    by channel (residence charges: 20,000 đ at the desk, 10,000 đ online), and ``"optional": true`` when it is
+    charged only in a case the desk decides (copies on request, a late registration, registration by list).
+    """
+    if line.get("optional"):
+        return False
+    wanted = line.get("channel")
+    return wanted is None or (wanted == "online") == (channel == "online")
+
+
 class ProcedureVersion(models.Model):
     """An immutable snapshot of a procedure's content; a dossier keeps the version it was received under."""
 
@@ -199,10 +213,16 @@ class ProcedureVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.procedure.code} v{self.number}"
 
-    def fee_total(self) -> Decimal:
-        """Sum of the fee lines whose amount is set (``null`` = set by the province, not charged yet)."""
+    def fee_total(self, channel: str = "direct") -> Decimal:
+        """What a dossier lodged through ``channel`` owes by default: the lines that apply to it
+        (:func:`fee_line_applies`) whose amount is set (``null`` = set by the province, not entered yet)."""
         return sum(
-            (Decimal(str(line["amount"])) for line in self.fees if line.get("amount") is not None), Decimal(0)
+            (
+                Decimal(str(line["amount"]))
+                for line in self.fees
+                if line.get("amount") is not None and fee_line_applies(line, channel)
+            ),
+            Decimal(0),
         )
 
     def component_codes(self) -> list[str]:

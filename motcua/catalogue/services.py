@@ -172,6 +172,11 @@ def _fees(value: Any, where: str) -> list[dict[str, Any]]:
         ):
             raise FieldError(f"{w}.amount", amount, "must be a non-negative number of VND, or null")
         fee = {"kind": kind, "name": _str(line, "name", w), "amount": amount}
+        channel = line.get("channel")
+        if channel is not None and channel not in ("direct", "online"):
+            raise FieldError(f"{w}.channel", channel, "must be direct or online (or absent: every channel)")
+        if not isinstance(line.get("optional", False), bool):
+            raise FieldError(f"{w}.optional", line.get("optional"), "must be true or false")
         fee.update({k: v for k, v in line.items() if k not in fee})
         fees.append(fee)
     return fees

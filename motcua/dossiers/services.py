@@ -282,7 +282,7 @@ def _submission_checked(
             raise FieldError(f"components[{i}].code", comp.code, "is repeated")
         seen.add(comp.code)
     if fee_total is None:
-        due_fees = version.fee_total()
+        due_fees = version.fee_total(channel)
     else:
         try:
             due_fees = Decimal(str(fee_total))

@@ -127,7 +127,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             "components": components,
             "error": error,
             "max_mb": max_upload_bytes() // (1024 * 1024),
-            "fee_total": version.fee_total(),
+            "fee_total": version.fee_total("online"),
         },
         section="online",
         status=422 if error else 200,

@@ -37,6 +37,11 @@ class FeeLine(models.Model):
         help_text=_("Trống: do tỉnh quy định, chưa nhập"),
     )
     collection = models.CharField(max_length=10, choices=Collection.choices, default=Collection.BEFORE)
+    applies = models.BooleanField(
+        _("áp dụng"),
+        default=True,
+        help_text=_("Khoản chỉ thu theo kênh nộp khác hoặc khi có yêu cầu (bản sao, quá hạn) thì không áp dụng"),
+    )
 
     class Meta:
         ordering = ["dossier", "position"]

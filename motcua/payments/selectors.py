@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
+from motcua.catalogue.models import fee_line_applies
 from motcua.dossiers.models import Dossier, Payment
 from motcua.payments.models import FeeLine, FeeReduction, GatewayTransaction, Refund
 
@@ -43,8 +44,8 @@ class FeesSummary:
 
 def _line_view(line: FeeLine, reductions: list[FeeReduction], exempt: bool) -> FeeLineView:
     base = line.amount
-    if base is None:
-        return FeeLineView(line, reductions, None, Decimal(0), Decimal(0))
+    if base is None or not line.applies:  # not entered yet, or not charged to this dossier
+        return FeeLineView(line, reductions, base, Decimal(0), Decimal(0))
     if exempt or any(r.exempt for r in reductions):
         return FeeLineView(line, reductions, base, base, Decimal(0))
     reduced = min(base, sum((r.amount for r in reductions), Decimal(0)))
@@ -61,7 +62,8 @@ def fees_summary(dossier: Dossier) -> FeesSummary:
     if not lines:
         lines = [
             FeeLine(dossier=dossier, position=n, kind=f.get("kind", "charge"), name=f.get("name", ""),
-                    amount=None if f.get("amount") is None else Decimal(str(f["amount"])))
+                    amount=None if f.get("amount") is None else Decimal(str(f["amount"])),
+                    applies=fee_line_applies(f, dossier.channel))
             for n, f in enumerate(dossier.procedure_version.fees or [], start=1)
         ]  # fmt: skip
     by_line: dict[int, list[FeeReduction]] = {}
@@ -70,7 +72,7 @@ def fees_summary(dossier: Dossier) -> FeesSummary:
     views = [
         _line_view(line, by_line.get(line.pk, []) if line.pk else [], dossier.fees_exempt) for line in lines
     ]
-    total = sum((v.base or Decimal(0) for v in views), Decimal(0))
+    total = sum((v.base or Decimal(0) for v in views if v.line.applies), Decimal(0))
     reduced = sum((v.reduced for v in views), Decimal(0))
     due = total - reduced
     payments = list(Payment.objects.filter(dossier=dossier).order_by("paid_at", "id"))
@@ -87,7 +89,7 @@ def fees_summary(dossier: Dossier) -> FeesSummary:
         dossier=dossier,
         lines=views,
         exempt=dossier.fees_exempt,
-        amount_unknown=any(v.base is None for v in views),
+        amount_unknown=any(v.base is None and v.line.applies for v in views),
         total=total,
         reduced=reduced,
         due=due,

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from motcua.accounts.models import User
 from motcua.accounts.selectors import roles_in_unit
+from motcua.catalogue.models import fee_line_applies
 from motcua.core.errors import ApplicationError, Conflict, FieldError, Forbidden, NotFound, StateError
 from motcua.domain.lifecycle import Action, Role, State
 from motcua.dossiers.models import Dossier, DossierEvent, Payment
@@ -127,25 +128,29 @@ def _locked_dossier(dossier_id: int) -> Dossier:
 # -- fee lines -------------------------------------------------------------------------------------------------
 
 
+def fee_lines_build(dossier: Dossier) -> list[FeeLine]:
+    """The fee lines of the dossier's procedure version, not saved: a line applies unless the catalogue says it
+    is for another channel or charged only on request (:func:`motcua.catalogue.models.fee_line_applies`)."""
+    return [
+        FeeLine(
+            dossier=dossier,
+            position=n,
+            kind=str(f.get("kind") or FeeLine.Kind.CHARGE),
+            name=str(f.get("name") or "")[:300],
+            amount=None if f.get("amount") is None else Decimal(str(f["amount"])),
+            collection=Collection.BEFORE,
+            applies=fee_line_applies(f, dossier.channel),
+        )
+        for n, f in enumerate(dossier.procedure_version.fees or [], start=1)
+    ]
+
+
 def fee_lines_ensure(dossier: Dossier) -> list[FeeLine]:
     """The dossier's fee lines, copied from its procedure version the first time (idempotent)."""
     lines = list(FeeLine.objects.filter(dossier=dossier).order_by("position"))
     if lines:
         return lines
-    FeeLine.objects.bulk_create(
-        [
-            FeeLine(
-                dossier=dossier,
-                position=n,
-                kind=str(f.get("kind") or FeeLine.Kind.CHARGE),
-                name=str(f.get("name") or "")[:300],
-                amount=None if f.get("amount") is None else Decimal(str(f["amount"])),
-                collection=Collection.BEFORE,
-            )
-            for n, f in enumerate(dossier.procedure_version.fees or [], start=1)
-        ],
-        ignore_conflicts=True,
-    )
+    FeeLine.objects.bulk_create(fee_lines_build(dossier), ignore_conflicts=True)
     return list(FeeLine.objects.filter(dossier=dossier).order_by("position"))
 
 
@@ -165,8 +170,10 @@ def fee_line_set(
     actor: User | None,
     amount: Decimal | int | str | None = None,
     collection: str | None = None,
+    applies: bool | None = None,
 ) -> FeeLine:
-    """Enter the amount of a line the province sets, or say when the line is collected (before / after)."""
+    """Enter the amount of a line the province sets, say when the line is collected (before / after), or
+    whether it applies to this dossier (a copy the applicant asks for, a late registration)."""
     dossier = _locked_dossier(dossier_id)
     _require(actor, dossier, FEE_ROLES | {Role.SPECIALIST}, "setting a fee")
     line = _line(dossier, position)
@@ -179,6 +186,15 @@ def fee_line_set(
             raise FieldError("collection", collection, f"must be one of {', '.join(Collection.values)}")
         line.collection = collection
         fields.append("collection")
+    if applies is not None and applies != line.applies:
+        if not applies and Payment.objects.filter(dossier=dossier).exists() and line.amount:
+            raise Conflict(
+                f"line {position} of dossier {dossier.code or dossier.pk} was part of what was paid; refund first",
+                field="applies",
+                value="false",
+            )
+        line.applies = applies
+        fields.append("applies")
     if fields:
         line.save(update_fields=fields)
         _dossier_fees_sync(dossier)
@@ -229,6 +245,8 @@ def fee_reduction_grant(
     if not evidence:
         raise FieldError("evidence", evidence, "is required: the document that proves the ground")
     line = _line(dossier, position)
+    if not line.applies:
+        raise FieldError("line", position, "does not apply to this dossier: nothing to exempt or reduce")
     view = next(v for v in fees_summary(dossier).lines if v.line.pk == line.pk)
     value = Decimal(0) if exempt else _amount("amount", amount)
     if not exempt:

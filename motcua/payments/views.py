@@ -70,6 +70,13 @@ class CollectForm(forms.Form):
 class LineForm(forms.Form):
     amount = forms.IntegerField(label=gettext_lazy("Số tiền (đồng)"), min_value=0, required=False)
     collection = forms.ChoiceField(label=gettext_lazy("Thời điểm thu"), choices=Collection.choices)
+    applies = forms.TypedChoiceField(
+        label=gettext_lazy("Áp dụng cho hồ sơ này"),
+        choices=[("1", gettext_lazy("Áp dụng")), ("0", gettext_lazy("Không áp dụng"))],
+        coerce=lambda value: value == "1",
+        empty_value=None,
+        required=False,
+    )
 
 
 class RefundForm(forms.Form):
@@ -163,6 +170,7 @@ def line(request: HttpRequest, dossier_id: int, position: int) -> HttpResponse:
             actor=signed_in_user(request),
             amount=form.cleaned_data["amount"],
             collection=form.cleaned_data["collection"],
+            applies=form.cleaned_data["applies"],
         )
     except ApplicationError as exc:
         return _failed(request, dossier, exc)
