@@ -139,8 +139,9 @@ def postal_lodge(
 ) -> Dossier:
     """Sign the hand-over of a lodged dossier: submit it with channel ``postal`` at the hand-over instant.
 
-    The instant defaults to the carrier's delivery to the center. The shipment must be a lodging shipment that
-    was delivered and not yet handed over.
+    The instant defaults to the carrier's delivery to the center; a given instant may be neither before that
+    delivery nor in the future. The shipment must be a lodging shipment that was delivered and not yet handed
+    over.
     """
     shipment = Shipment.objects.select_for_update().select_related("unit").filter(pk=shipment_id).first()
     if shipment is None:
@@ -157,8 +158,18 @@ def postal_lodge(
             state=shipment.status,
             allowed=[],
         )
+    assert shipment.delivered_at is not None
     at = handed_over_at or shipment.delivered_at
-    assert at is not None
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise FieldError("handed_over_at", at.isoformat(), "must include a time zone offset")
+    if at < shipment.delivered_at:
+        raise FieldError(
+            "handed_over_at",
+            at.isoformat(),
+            f"is before the carrier delivered the shipment ({shipment.delivered_at.isoformat()})",
+        )
+    if handed_over_at is not None and at > timezone.now():
+        raise FieldError("handed_over_at", at.isoformat(), "is in the future")
     dossier = dossier_submit(
         procedure_code=procedure_code,
         receiving_unit_code=shipment.unit.code,
