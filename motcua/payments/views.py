@@ -23,7 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -72,7 +72,10 @@ class LineForm(forms.Form):
     collection = forms.ChoiceField(label=gettext_lazy("Thời điểm thu"), choices=Collection.choices)
     applies = forms.TypedChoiceField(
         label=gettext_lazy("Áp dụng cho hồ sơ này"),
-        choices=[("1", gettext_lazy("Áp dụng")), ("0", gettext_lazy("Không áp dụng"))],
+        choices=[
+            ("1", pgettext_lazy("fee line", "Áp dụng")),
+            ("0", pgettext_lazy("fee line", "Không áp dụng")),
+        ],
         coerce=lambda value: value == "1",
         empty_value=None,
         required=False,
