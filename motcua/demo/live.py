@@ -44,10 +44,12 @@ class Live:
     channel: str = "direct"
     department: str = "TP-HT"
     competent_elsewhere: bool = False
+    delivery: str = ""  # submitted on motcua's online pages: how the citizen takes the result
+    exemption: str = ""
 
 
 LIVE: tuple[Live, ...] = (
-    Live("01", "1.004194", "Lý Văn Phúc", 1, (), channel="online", department="CA"),
+    Live("01", "1.004194", "Lý Văn Phúc", 1, (), channel="online", department="CA", delivery="online"),
     Live("02", "1.004873", "Hoàng Thị Nga", 1, ("request_intake_supplement",)),
     Live("03", "2.001035", "Nông Văn Khải", 1, ("accept",)),
     Live("04", "1.004859", "Đàm Thị Huyền", 1, ("accept", "forward")),
@@ -61,6 +63,17 @@ LIVE: tuple[Live, ...] = (
     Live("10", "1.013978", "Hà Văn Thịnh", 5, ("accept", "forward", "assign", "consult"), department="DC-XD"),
     Live("11", "2.000986", "Vi Thị Liên", 1, ("accept", "forward")),
     Live("12", "1.001193", "Lâm Văn Quý", 1, ("accept", "forward"), competent_elsewhere=True),
+    Live(
+        "13",
+        "1.004222",
+        "Hoàng Văn Lợi",
+        0,
+        (),
+        channel="online",
+        department="CA",
+        delivery="postal",
+        exemption="Thương binh (thẻ thương binh số CB-0471); đề nghị miễn lệ phí",
+    ),
 )
 
 
@@ -108,6 +121,10 @@ def live_work_load(
         specialist = users[SPECIALIST_OF[item.department]]
         head = users[HEAD_OF[item.department]]
         approver = users["pct.ubnd"]
+        if item.delivery:
+            _online(item, commune, ref, at, components.get(item.procedure, []))
+            created += 1
+            continue
         with transaction.atomic():
             dossier = s.dossier_submit(
                 procedure_code=item.procedure,
@@ -159,3 +176,32 @@ def _step(
     if action == "resolve":
         return approver, {"result_code": f"KQ-{at:%y%m%d}-{at:%H%M}"}
     return desk, {}
+
+
+def _online(item: Live, commune: Unit, ref: str, at: datetime, codes: list[str]) -> None:
+    """A dossier submitted on the online pages, with a small PDF for each required component (illustrative
+    scans made by WeasyPrint), as a citizen's phone would send them."""
+    from io import BytesIO
+
+    from weasyprint import HTML
+
+    from motcua.online.services import Upload, online_submit
+
+    def scan(code: str) -> Upload:
+        html = (
+            f"<p style='font-family: serif'>{item.applicant} — {code}</p>"
+            "<p style='font-family: serif'>Bản chụp minh họa của bản demo motcua.</p>"
+        )
+        return Upload(f"{code.lower()}.pdf", BytesIO(HTML(string=html).write_pdf()))
+
+    online_submit(
+        procedure_code=item.procedure,
+        receiving_unit_code=commune.code,
+        applicant=s.Applicant(name=item.applicant, phone="09" + item.ref.rjust(8, "1")),
+        files={code: scan(code) for code in codes},
+        delivery=item.delivery,
+        postal_address="Xóm Nà Lạn, xã Đông Khê, tỉnh Cao Bằng" if item.delivery == "postal" else "",
+        exemption_claim=item.exemption,
+        at=at,
+        external_ref=ref,
+    )

@@ -104,10 +104,13 @@ def online_submit(
     postal_address: str = "",
     exemption_claim: str = "",
     at: datetime | None = None,
+    external_ref: str | None = None,
 ) -> OnlineSubmission:
     """Lodge an online dossier (``submitted``) with one checked file per uploaded component.
 
     Every required component needs a file (``FieldError`` on ``component.<code>``); by post needs an address.
+    ``external_ref`` makes the submission idempotent for a caller that replays it (the demo): a second call with
+    the same reference is a ``Conflict`` from ``dossier_submit`` and writes nothing.
     """
     at = _now(at)
     _procedure, version = online_procedure(procedure_code)
@@ -134,6 +137,7 @@ def online_submit(
             for c in version.components
         ],
         at=at,
+        external_ref=external_ref,
     )
     _attach(dossier, checked, at)
     submission = OnlineSubmission.objects.create(

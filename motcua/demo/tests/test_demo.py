@@ -33,7 +33,7 @@ def test_the_demo_computes_every_figure_of_the_inspection() -> None:
     second = demo_load()
     assert first.created == 1008
     assert (second.created, second.skipped) == (0, 1008)
-    assert (first.live, second.live) == (12, 0)  # open work for today's inboxes, once
+    assert (first.live, second.live) == (13, 0)  # open work for today's inboxes, once
     assert (Dossier.objects.count(), DossierEvent.objects.count()) == counts  # loading twice changes nothing
 
     # when the inspector asks for the report since 1 July 2025
@@ -75,7 +75,7 @@ def test_the_demo_computes_every_figure_of_the_inspection() -> None:
 
     # and the stored facts agree with the events
     checked, differences = facts_verify()
-    assert (checked, differences) == (1008 + 12, [])
+    assert (checked, differences) == (1008 + 13, [])
 
     # and it leaves open work in every inbox, dated from today, nothing in the future
     from django.utils import timezone
@@ -92,6 +92,12 @@ def test_the_demo_computes_every_figure_of_the_inspection() -> None:
     assert AgencyRequest.objects.filter(dossier__in=live, kind="linked_step", status="sent").exists()
     assert BoundaryHop.objects.filter(dossier__in=live, status=4).exists()
     assert not DossierEvent.objects.filter(dossier__in=live, at__gt=timezone.now()).exists()
+    # two of them came through the online pages, with their scans, one by post with an exemption to decide
+    from motcua.online.models import OnlineSubmission
+
+    online = OnlineSubmission.objects.filter(dossier__in=live).order_by("dossier__external_ref")
+    assert [(o.delivery, bool(o.exemption_claim)) for o in online] == [("online", False), ("postal", True)]
+    assert all(o.dossier.components.filter(required=True, digitized=False).count() == 0 for o in online)
 
     # no figure is a constant: changing one dossier moves it
     from motcua.accounts.models import User
