@@ -23,7 +23,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from motcua.catalogue.models import Procedure, ProcedureVersion, Unit
+from motcua.catalogue.models import Procedure, ProcedureVersion, Unit, fee_line_applies
 from motcua.core.errors import ApplicationError
 from motcua.domain.lifecycle import Action, Role
 from motcua.dossiers.intake import dossier_intake
@@ -196,7 +196,11 @@ def intake(request: HttpRequest) -> HttpResponse:
             version.time_limit_value, version.time_limit_unit, version.get_time_limit_unit_display()
         ),
         fee_lines=[
-            {**line, "shown": money(line.get("amount")) if line.get("amount") is not None else ""}
+            {
+                **line,
+                "shown": money(line.get("amount")) if line.get("amount") is not None else "",
+                "applies": fee_line_applies(line, "direct"),
+            }
             for line in version.fees
         ],
     )

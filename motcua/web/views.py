@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from motcua.accounts.models import User
+from motcua.catalogue.models import fee_line_applies
 from motcua.core.errors import ApplicationError, NotFound
 from motcua.domain.lifecycle import Action
 from motcua.dossiers.models import Dossier, DossierEvent
@@ -190,6 +191,18 @@ PRINTED_FORMS: Sequence[tuple[str, Any]] = (
 _SUPPLEMENT_EVENTS = frozenset({Action.REQUEST_INTAKE_SUPPLEMENT.value, Action.REQUEST_SUPPLEMENT.value})
 
 
+def _fee_lines(dossier: Dossier) -> list[dict[str, Any]]:
+    """The dossier's fee lines as stored at submission (the desk may have switched one on or off), else those of
+    its procedure version by the catalogue's rule for its channel."""
+    stored = list(dossier.fee_lines.all()) if hasattr(dossier, "fee_lines") else []
+    if stored:
+        return [{"name": f.name, "amount": f.amount, "applies": f.applies} for f in stored]
+    return [
+        {**line, "applies": fee_line_applies(line, dossier.channel)}
+        for line in dossier.procedure_version.fees
+    ]
+
+
 def _printed_forms(dossier: Dossier, events: Sequence[DossierEvent]) -> list[tuple[str, str, str]]:
     """Links to the printed forms that exist for this dossier (each only once its page is installed), with the
     digitally signed copy's link when the signing module is installed (docs/signatures.md)."""
@@ -256,7 +269,7 @@ def dossier_context(
         "components": list(dossier.components.all()),
         "payments": list(dossier.payments.all()),
         "result": getattr(dossier, "result", None),
-        "fee_lines": dossier.procedure_version.fees,
+        "fee_lines": _fee_lines(dossier),
         "actions": [bound.get(a) or ActionForm(action=a, dossier=dossier) for a in allowed],
         "problem": problem,
         "printed_forms": _printed_forms(dossier, events),

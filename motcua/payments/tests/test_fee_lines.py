@@ -147,3 +147,18 @@ def test_the_catalogue_refuses_an_unknown_channel_or_flag(
     with pytest.raises(FieldError) as refused:
         catalogue_import(data={**deepcopy(CATALOGUE), "procedures": [procedure]})
     assert refused.value.field == field
+
+
+def test_the_dossier_page_and_the_intake_form_mark_lines_that_do_not_apply(
+    residence: Procedure, staff: Staff
+) -> None:
+    client = Client()
+    client.force_login(staff.desk)
+    d = lodge(staff, "online")
+    page = client.get(f"/can-bo/ho-so/{d.pk}/").content.decode()
+    fees = page[page.index('id="h-fees"') :]
+    assert (
+        fees.count("không áp dụng") == 4
+    )  # the desk's charge, by list, copies, late: only the online one applies
+    intake = client.get("/can-bo/tiep-nhan/", {"procedure": "1.004194"}).content.decode()
+    assert "khi có yêu cầu" in intake
