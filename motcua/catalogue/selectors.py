@@ -8,13 +8,13 @@ from functools import lru_cache
 
 from django.db.models import Q
 
-from motcua.catalogue.models import CalendarOverride, ProcedureVersion, Unit
+from motcua.catalogue.models import CalendarOverride, Procedure, ProcedureVersion, Unit
 from motcua.domain.calendar import Override, OverrideKind, WorkingCalendar
 from motcua.domain.deadlines import TimeLimit, TimeUnit
 from motcua.domain.lifecycle import ProcedureRules
 from motcua.domain.vn_holidays import vietnam_public_holidays
 
-__all__ = ["procedure_rules", "unit_calendar", "unit_overrides"]
+__all__ = ["procedure_in_force", "procedure_rules", "unit_calendar", "unit_overrides"]
 
 # The holidays package computes lunar dates; one span of years covers every dossier we handle.
 HOLIDAY_YEARS = range(2015, 2046)
@@ -73,6 +73,17 @@ def unit_calendar(unit: Unit) -> WorkingCalendar:
         _overrides_cache[unit.pk] = cached
     sessions = tuple((str(a), str(b)) for a, b in unit.office_hours)
     return _calendar(unit.timezone, sessions, cached[1])
+
+
+def procedure_in_force(code: str | None) -> Procedure | None:
+    """The active procedure with this code and a current version (what the desk may receive), else None."""
+    if not code:
+        return None
+    return (
+        Procedure.objects.select_related("current_version", "sector")
+        .filter(code=code, active=True, current_version__isnull=False)
+        .first()
+    )
 
 
 def procedure_rules(version: ProcedureVersion) -> ProcedureRules:

@@ -48,7 +48,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from motcua.accounts.models import User
-from motcua.catalogue.models import Procedure, Unit
+from motcua.catalogue.models import Unit
+from motcua.catalogue.selectors import procedure_in_force
 from motcua.core.errors import ApplicationError, Conflict, FieldError, Forbidden, NotFound, StateError
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import dossier_get
@@ -356,16 +357,6 @@ def sync(request: HttpRequest, shipment_id: int) -> HttpResponse:
 # -- hand-over -------------------------------------------------------------------------------------------------
 
 
-def _procedure(code: str | None) -> Procedure | None:
-    if not code:
-        return None
-    return (
-        Procedure.objects.select_related("current_version", "sector")
-        .filter(code=code, active=True, current_version__isnull=False)
-        .first()
-    )
-
-
 def _local_naive(instant: datetime | None, tz: str) -> datetime | None:
     """``instant`` as the wall-clock time a ``datetime-local`` input shows in the unit."""
     return instant.astimezone(ZoneInfo(tz)).replace(tzinfo=None) if instant else None
@@ -394,7 +385,7 @@ def hand_over(request: HttpRequest, shipment_id: int) -> HttpResponse:
     _require_postal_role(user, shipment.unit)
     tz = shipment.unit.timezone
     code = (request.POST.get("procedure") if request.method == "POST" else request.GET.get("procedure")) or ""
-    procedure = _procedure(code.strip())
+    procedure = procedure_in_force(code.strip())
     context: dict[str, Any] = {
         **base_context(request),
         "shipment": shipment,

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from motcua.catalogue.models import Procedure, ProcedureVersion, Unit, fee_line_applies
+from motcua.catalogue.selectors import procedure_in_force
 from motcua.core.errors import ApplicationError
 from motcua.domain.lifecycle import Action, Role
 from motcua.dossiers.intake import dossier_intake
@@ -54,16 +55,6 @@ class ComponentRow:
     required: bool
     submitted: bool
     digitized: bool
-
-
-def _procedure(code: str | None) -> Procedure | None:
-    if not code:
-        return None
-    return (
-        Procedure.objects.select_related("current_version", "sector")
-        .filter(code=code, active=True, current_version__isnull=False)
-        .first()
-    )
 
 
 def _component_rows(version: ProcedureVersion, request: HttpRequest) -> list[ComponentRow]:
@@ -138,7 +129,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     results = choices.procedure_search(query) if query else []
     if request.method == "GET" and is_partial(request, "procedure-results"):
         return render(request, "web/intake.html#procedure_results", {"query": query, "results": results})
-    procedure = _procedure(request.POST.get("procedure") or request.GET.get("procedure"))
+    procedure = procedure_in_force(request.POST.get("procedure") or request.GET.get("procedure"))
     context.update(query=query, results=results, procedure=procedure)
     if procedure is None:
         return render(request, "web/intake.html", context)
