@@ -1,7 +1,8 @@
 """Historic import, lines per second: ``import_dossiers`` against raw INSERTs of the same rows.
 
     .venv/bin/python bench/bench_import.py [--lines 2000] [--seed 7] [--max-seconds 60] [--services 200]
-                                           [--without-listeners] [--profile FILE.pstats]
+                                           [--lines-per-transaction N] [--without-listeners]
+                                           [--profile FILE.pstats]
     MOTCUA_DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_me .venv/bin/python bench/bench_import.py
 
 The script makes its own throwaway database and migrates it: a temporary SQLite file by default, or, when
@@ -15,8 +16,10 @@ communes, five procedures of the four time units) and the default calendar overr
 2. *ours*: imports ``--lines`` deterministic, valid JSON lines (fourteen kinds of history: resolved, delivered,
    paid, supplemented, extended, stopped, cancelled, refused, returned…) through
    :func:`motcua.dossiers.importer.import_dossiers`, i.e. through :func:`motcua.dossiers.replay.dossier_replay`,
-   one transaction per line. The import stops early, at a line boundary, after ``--max-seconds`` (default 60),
-   so a run stays bounded; the figures are then over the lines imported;
+   ``--lines-per-transaction`` lines a transaction (default: the importer's, 100; each line a savepoint, the
+   dossier listeners called once a transaction; 1: a transaction and a listener call a line, as before
+   2026-11-27). The import stops early, at a transaction boundary, after ``--max-seconds`` (default 60), so a
+   run stays bounded; the figures are then over the lines imported;
 3. *baseline*: reads back every row that import produced (dossiers, components, events, payments, results,
    due changes, report facts, as the driver would receive them) and INSERTs copies of them with
    ``cursor.executemany`` on the same database, one statement a table, in one transaction: the floor for
@@ -219,13 +222,21 @@ def setup_django() -> None:
 
 
 def run_import(
-    lines: Sequence[str], profile: str | None, budget: float = float("inf"), via: str = "replay"
+    lines: Sequence[str],
+    profile: str | None,
+    budget: float = float("inf"),
+    via: str = "replay",
+    per_transaction: int | None = None,
 ) -> tuple[float, float, int, int]:
     """Wall and client-CPU seconds to import ``lines`` (or as many as ``budget`` seconds allow) ``via`` the
-    replay or the services, the queries made and the number of lines imported."""
+    replay or the services, ``per_transaction`` lines a transaction (None: the importer's default), the queries
+    made and the number of lines imported."""
     from django.db import connection
 
-    from motcua.dossiers.importer import import_dossiers
+    from motcua.dossiers.importer import LINES_PER_TRANSACTION, import_dossiers
+
+    per_transaction = per_transaction or LINES_PER_TRANSACTION
+    step = per_transaction * -(-BATCH // per_transaction)  # whole transactions, at least BATCH lines
 
     queries = 0
 
@@ -240,8 +251,13 @@ def run_import(
         if profiler:
             profiler.enable()
         deadline, imported, failed, skipped = start + budget, 0, 0, 0
-        for first in range(0, len(lines), BATCH):  # in batches, so the budget is checked every BATCH lines
-            result = import_dossiers(lines[first : first + BATCH], source="bench", via=via)  # type: ignore[arg-type]
+        for first in range(0, len(lines), step):  # in steps, so the budget is checked every step
+            result = import_dossiers(
+                lines[first : first + step],
+                source="bench",
+                via=via,  # type: ignore[arg-type]
+                lines_per_transaction=per_transaction,
+            )
             assert not result.errors, result.errors[:5]
             imported, failed, skipped = (
                 imported + result.imported,
@@ -362,6 +378,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="also import N lines through the services (200)",
     )
     parser.add_argument(
+        "--lines-per-transaction",
+        type=int,
+        default=None,
+        metavar="N",
+        help="lines the replay writes in one transaction (default: the importer's, 100; 1: one a line)",
+    )
+    parser.add_argument(
         "--without-listeners", action="store_true", help="unregister other modules' dossier listeners"
     )
     parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the import to FILE (pstats)")
@@ -379,13 +402,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.without_listeners:
             hooks._listeners.clear()
             listeners = "none (--without-listeners)"
+        from motcua.dossiers.importer import LINES_PER_TRANSACTION
+
+        per_transaction = args.lines_per_transaction or LINES_PER_TRANSACTION
         print(f"database: {where}, {db_version()}; dossier listeners: {listeners}")
+        print(f"replay: {per_transaction} line(s) a transaction")
         run_import(warm_up, None)
         services: tuple[float, float, int, int] | None = None
         if before_lines:
-            services = run_import(before_lines, None, args.max_seconds, via="services")
+            services = run_import(before_lines, None, args.max_seconds, "services", 1)
         after_warm_up = Dossier.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        ours_s, ours_cpu, queries, n = run_import(lines, args.profile, args.max_seconds)
+        ours_s, ours_cpu, queries, n = run_import(
+            lines, args.profile, args.max_seconds, "replay", per_transaction
+        )
         events = DossierEvent.objects.filter(dossier_id__gt=after_warm_up).count()
         rerun_s = run_rerun(lines[:n])
         raw_s, raw_dossiers, raw_events, raw_rows = run_raw_inserts(after_warm_up)

@@ -25,13 +25,21 @@ then calls :func:`motcua.dossiers.hooks.notify` once with all the events. Everyt
 refused event raises :class:`EventRefused` (naming the event) and nothing is left behind, not even the
 dossier number its acceptance drew.
 
+Several lines may share one transaction (:func:`replay_batch`, what the importer does): each line is then a
+savepoint inside it, so a refused line still leaves nothing behind and the others stay; the listeners are not
+called per line but once for all the lines that succeeded (:func:`motcua.dossiers.hooks.notify_many`), before
+the transaction commits. The daily counter stays gapless: a refused line's savepoint gives its number back,
+and the counter row stays locked until the batch commits, so concurrent acceptances of the same unit and day
+(the desk, another import) wait for the batch and continue the same sequence.
+
 The catalogue rows a line names (procedure, units, routing departments) and the dossier codes already used
 are looked up through a :class:`ReplayCache`, which an import keeps for all its lines.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -80,7 +88,15 @@ from motcua.dossiers.services import (
 )
 from motcua.reports.facts import due_changes_record, fact_create, fact_from_rows
 
-__all__ = ["EventRefused", "ReplayCache", "ReplayEvent", "dossier_replay", "refusal_text"]
+__all__ = [
+    "EventRefused",
+    "ReplayBatch",
+    "ReplayCache",
+    "ReplayEvent",
+    "dossier_replay",
+    "refusal_text",
+    "replay_batch",
+]
 
 _REFUSALS = (ApplicationError, DeadlineError, CalendarError, DatabaseError)
 """What an event may be refused with: a rule (the services' errors), the core's calendar and deadline errors
@@ -179,10 +195,54 @@ class ReplayCache(_Lookups):
         return Dossier.objects.filter(code=code).exclude(pk=dossier.pk).exists()
 
     def code_issued(self, code: str | None) -> None:
-        """``code`` now belongs to a committed dossier."""
+        """``code`` now belongs to a dossier (committed, or in the open batch)."""
         if code:
             self._used.add(code)
             self._free.discard(code)
+
+    def codes_forget(self, codes: Iterable[str | None]) -> None:
+        """What is known of ``codes`` is no longer sure (the batch that issued them rolled back)."""
+        for code in codes:
+            if code:
+                self._used.discard(code)
+                self._free.discard(code)
+
+
+class ReplayBatch:
+    """Lines replayed in one transaction (:func:`replay_batch`): what succeeded, for the listeners."""
+
+    def __init__(self, cache: ReplayCache) -> None:
+        self.cache = cache
+        self.items: list[tuple[Dossier, Sequence[DossierEvent]]] = []
+        self.open = True
+
+    def _add(self, dossier: Dossier, events: Sequence[DossierEvent]) -> None:
+        if not self.open:
+            raise RuntimeError("the replay batch is closed: replay inside its with block")
+        self.items.append((dossier, events))
+        self.cache.code_issued(dossier.code)
+
+
+@contextmanager
+def replay_batch(cache: ReplayCache | None = None) -> Iterator[ReplayBatch]:
+    """One transaction for the lines replayed in the block with ``dossier_replay(..., batch=batch)``.
+
+    Each line is a savepoint: a refused line is rolled back alone (its dossier number too) and raises as usual.
+    At the end of the block the listeners are called once for every line that succeeded
+    (:func:`motcua.dossiers.hooks.notify_many`), then the transaction commits. If the block or a listener
+    raises, everything in it is rolled back (and the cache forgets the codes the batch issued).
+    """
+    batch = ReplayBatch(cache or ReplayCache())
+    try:
+        with transaction.atomic():
+            yield batch
+            batch.open = False
+            hooks.notify_many(batch.items)
+    except BaseException:
+        batch.cache.codes_forget(dossier.code for dossier, _ in batch.items)
+        raise
+    finally:
+        batch.open = False
 
 
 def dossier_replay(
@@ -202,6 +262,7 @@ def dossier_replay(
     code: str | None = None,
     synced_to_portal_at: datetime | None = None,
     cache: ReplayCache | None = None,
+    batch: ReplayBatch | None = None,
 ) -> Dossier:
     """Create a dossier submitted at ``at`` and perform ``events`` on it, in one transaction.
 
@@ -212,12 +273,21 @@ def dossier_replay(
 
     Raises what ``dossier_submit`` raises for the submission (a ``Conflict`` on ``external_ref`` when the
     dossier already exists), and :class:`EventRefused` for the first event the services would refuse.
+
+    With ``batch`` (from :func:`replay_batch`) the line is a savepoint of the batch's transaction and its
+    listeners are called with the batch's other lines when the batch ends, not now.
     """
+    if batch is not None:
+        if cache is not None and cache is not batch.cache:
+            raise ValueError("a batched replay uses its batch's cache")
+        if not batch.open:
+            raise RuntimeError("the replay batch is closed: replay inside its with block")
+        cache = batch.cache
     cache = cache or ReplayCache()
     at = _now(at)
     try:
         with transaction.atomic():
-            dossier = _replay(
+            dossier, written = _replay(
                 cache,
                 procedure_code=procedure_code,
                 receiving_unit_code=receiving_unit_code,
@@ -234,9 +304,14 @@ def dossier_replay(
                 code=code,
                 synced_to_portal_at=synced_to_portal_at,
             )
+            if batch is None:
+                hooks.notify(dossier, written)
     except IntegrityError as exc:
         raise _integrity_refusal(exc, external_ref=external_ref, events=events, code=code) from exc
-    cache.code_issued(dossier.code)
+    if batch is not None:
+        batch._add(dossier, written)
+    else:
+        cache.code_issued(dossier.code)
     return dossier
 
 
@@ -257,7 +332,7 @@ def _replay(
     external_ref: str | None,
     code: str | None,
     synced_to_portal_at: datetime | None,
-) -> Dossier:
+) -> tuple[Dossier, list[DossierEvent]]:
     # the submission: dossier_submit's checks and rows, without its external_ref query (the unique constraint
     # refuses a duplicate at the INSERT, and the caller says which)
     checked = _submission_checked(
@@ -378,8 +453,7 @@ def _replay(
             dossier, components=component_rows, payments=payments, result=result, forwarded=forwarded
         ),
     )
-    hooks.notify(dossier, written)
-    return dossier
+    return dossier, written
 
 
 def _next_code(unit: Unit, at: datetime) -> str:

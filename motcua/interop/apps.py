@@ -9,6 +9,6 @@ class InteropConfig(AppConfig):
 
     def ready(self) -> None:
         from motcua.dossiers import hooks
-        from motcua.interop.listeners import on_dossier_events
+        from motcua.interop.listeners import on_dossier_events, on_dossier_events_many
 
-        hooks.listen("interop.hops_and_steps", on_dossier_events)
+        hooks.listen("interop.hops_and_steps", on_dossier_events, batch=on_dossier_events_many)

@@ -9,6 +9,6 @@ class NotifyConfig(AppConfig):
 
     def ready(self) -> None:
         from motcua.dossiers import hooks
-        from motcua.notify.services import on_dossier_events
+        from motcua.notify.services import on_dossier_events, on_dossier_events_many
 
-        hooks.listen("notify.applicant_messages", on_dossier_events)
+        hooks.listen("notify.applicant_messages", on_dossier_events, batch=on_dossier_events_many)

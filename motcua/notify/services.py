@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 
@@ -52,6 +53,7 @@ __all__ = [
     "notification_queue",
     "notification_send",
     "on_dossier_events",
+    "on_dossier_events_many",
     "online_submission_notify",
     "staff_digests_queue",
 ]
@@ -142,25 +144,67 @@ def notification_queue(
 
 def on_dossier_events(dossier: Dossier, events: Sequence[DossierEvent]) -> None:
     """The hook listener: queue the applicant's messages for the events that have a template."""
+    on_dossier_events_many([(dossier, events)])
+
+
+def on_dossier_events_many(items: Sequence[tuple[Dossier, Sequence[DossierEvent]]]) -> None:
+    """:func:`on_dossier_events` for many dossiers at once (the hook's batch version, the historic import).
+
+    The age limit is read once for the batch and checked before anything else, so old events (an import's,
+    nearly all of them) cost no query. The messages of the batch are written with one ``INSERT`` (in a
+    savepoint); if one of them was logged already (its key is unique), each is queued on its own instead, as
+    :func:`notification_queue` does, and the ones already logged are left out.
+    """
     max_age = timedelta(hours=max_event_age_hours())
     now = timezone.now()
-    for event in events:
-        template = TEMPLATES_BY_ACTION.get(event.action)
-        if template is None or now - event.at > max_age:
-            continue
-        if event.action == Action.CONFIRM_PAYMENT.value and not event.payload.get("receipt_number"):
-            continue
+    wanted: list[tuple[Dossier, DossierEvent, str]] = []
+    for dossier, events in items:
+        if not (dossier.applicant_phone.strip() or dossier.applicant_email.strip()):
+            continue  # no one to tell
+        for event in events:
+            template = TEMPLATES_BY_ACTION.get(event.action)
+            if template is None or now - event.at > max_age:
+                continue
+            if event.action == Action.CONFIRM_PAYMENT.value and not event.payload.get("receipt_number"):
+                continue
+            wanted.append((dossier, event, template))
+    if not wanted:
+        return
+    resolved = [d for d, event, _ in wanted if event.action == Action.RESOLVE.value]
+    if resolved:  # how an online applicant takes the result (_dossier_params), one query for all
+        prefetch_related_objects(resolved, "online_submission")
+    logs: list[tuple[NotificationLog, str]] = []
+    for dossier, event, template in wanted:
         params = _dossier_params(dossier, event)
         for channel, recipient in ((SMS, dossier.applicant_phone), (EMAIL, dossier.applicant_email)):
             if recipient and recipient.strip():
-                notification_queue(
+                log = NotificationLog(
                     key=f"dossier:{dossier.pk}:{event.seq}:{channel}",
                     channel=channel,
                     template=template,
-                    recipient=recipient,
-                    params=params,
                     dossier=dossier,
+                    recipient_masked=mask_recipient(channel, recipient),
+                    params=dict(params),
                 )
+                logs.append((log, recipient))
+    from motcua.notify.tasks import notification_send_task
+
+    try:
+        with transaction.atomic():
+            NotificationLog.objects.bulk_create([log for log, _ in logs])
+    except IntegrityError:  # some were logged already: one at a time, as notification_queue does
+        for log, recipient in logs:
+            notification_queue(
+                key=log.key,
+                channel=log.channel,
+                template=log.template,
+                recipient=recipient,
+                params=log.params,
+                dossier=log.dossier,
+            )
+        return
+    for log, _ in logs:
+        enqueue_on_commit(notification_send_task, log.pk)
 
 
 def online_submission_notify(dossier: Dossier, *, reference: str, at: datetime) -> int:

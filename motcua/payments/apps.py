@@ -11,9 +11,9 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from motcua.dossiers import hooks
-        from motcua.payments.services import on_dossier_events
+        from motcua.payments.services import on_dossier_events, on_dossier_events_many
 
-        hooks.listen("payments.fees_and_refunds", on_dossier_events)
+        hooks.listen("payments.fees_and_refunds", on_dossier_events, batch=on_dossier_events_many)
         if apps.is_installed("motcua.jobs"):
             from motcua.jobs import schedule
 

@@ -59,6 +59,7 @@ __all__ = [
     "held_payments_apply",
     "notification_handle",
     "on_dossier_events",
+    "on_dossier_events_many",
     "payments_reconcile",
     "refund_complete",
 ]
@@ -625,56 +626,114 @@ def payments_reconcile(
 # -- refunds ---------------------------------------------------------------------------------------------------
 
 
-def _refunds_for_ending(dossier: Dossier, event: DossierEvent) -> None:
-    reason = str(event.payload.get("reason") or event.payload.get("reason_code") or "")
-    label = {"refuse": "Từ chối tiếp nhận", "return_unaccepted": "Trả hồ sơ không tiếp nhận",
-             "stop": "Dừng xử lý", "cancel": "Hủy hồ sơ"}.get(event.action, event.action)  # fmt: skip
-    for payment in Payment.objects.filter(dossier=dossier).order_by("id"):
-        owed = Refund.objects.filter(payment=payment).aggregate(s=Sum("amount"))["s"] or Decimal(0)
-        remaining = payment.amount - owed
-        if remaining <= 0:
+def _refunds_for_ending(endings: Sequence[tuple[Dossier, DossierEvent]]) -> None:
+    """What dossiers that ended without a result owe back, in the order of ``endings`` (each dossier with the
+    event that ended it): a refund of what is left of each payment, and, for a dossier never accepted
+    (refused, returned, cancelled at intake), a refund of each online payment held before acceptance, whose
+    transaction goes to review. One query a table for all the dossiers."""
+    paid: dict[int, list[Payment]] = {}
+    for payment in Payment.objects.filter(dossier_id__in={d.pk for d, _ in endings}).order_by("id"):
+        paid.setdefault(payment.dossier_id, []).append(payment)
+    payments = [p for ps in paid.values() for p in ps]
+    owed: dict[int, Decimal] = {}
+    gateway_of: dict[int, GatewayTransaction] = {}
+    if payments:
+        owed = {
+            row["payment_id"]: row["s"] or Decimal(0)
+            for row in Refund.objects.filter(payment__in=payments)
+            .order_by()
+            .values("payment_id")
+            .annotate(s=Sum("amount"))
+        }
+        for txn in GatewayTransaction.objects.filter(payment__in=payments).order_by("created_at", "id"):
+            gateway_of.setdefault(txn.payment_id, txn)
+    never_accepted = {d.pk for d, event in endings if event.action != Action.STOP.value}
+    held: dict[int, list[GatewayTransaction]] = {}
+    if never_accepted:  # a stopped dossier was accepted: nothing is held any more
+        for txn in (
+            GatewayTransaction.objects.select_for_update()
+            .filter(dossier_id__in=never_accepted, status=GatewayTransaction.Status.HELD)
+            .order_by("created_at", "id")
+        ):
+            held.setdefault(txn.dossier_id, []).append(txn)
+
+    refunds: list[Refund] = []
+    reviewed: list[GatewayTransaction] = []
+    for dossier, event in endings:
+        reason = str(event.payload.get("reason") or event.payload.get("reason_code") or "")
+        label = {"refuse": "Từ chối tiếp nhận", "return_unaccepted": "Trả hồ sơ không tiếp nhận",
+                 "stop": "Dừng xử lý", "cancel": "Hủy hồ sơ"}.get(event.action, event.action)  # fmt: skip
+        text = (f"{label}: {reason}" if reason else label)[:500]
+        for payment in paid.get(dossier.pk, []):
+            remaining = payment.amount - owed.get(payment.pk, Decimal(0))
+            if remaining <= 0:
+                continue
+            refunds.append(
+                Refund(
+                    dossier=dossier,
+                    payment=payment,
+                    transaction=gateway_of.get(payment.pk),
+                    amount=remaining,
+                    reason=text,
+                    created_at=event.at,
+                )
+            )
+            owed[payment.pk] = owed.get(payment.pk, Decimal(0)) + remaining
+        if event.action == Action.STOP.value:
             continue
-        Refund.objects.create(
-            dossier=dossier,
-            payment=payment,
-            transaction=GatewayTransaction.objects.filter(payment=payment).first(),
-            amount=remaining,
-            reason=(f"{label}: {reason}" if reason else label)[:500],
-            created_at=event.at,
-        )
-    if event.action == Action.STOP.value:
-        return  # a stopped dossier was accepted: nothing is held any more
-    held = GatewayTransaction.objects.select_for_update().filter(
-        dossier=dossier, status=GatewayTransaction.Status.HELD
-    )
-    for txn in held:  # paid online before acceptance, and the dossier was never accepted
-        txn.status = GatewayTransaction.Status.REVIEW
-        txn.note = f"{label}: hồ sơ không được tiếp nhận, hoàn trả"[:500]
-        txn.save(update_fields=["status", "note"])
-        Refund.objects.create(
-            dossier=dossier,
-            transaction=txn,
-            amount=txn.amount,
-            reason=(f"{label}: {reason}" if reason else label)[:500],
-            created_at=event.at,
-        )
+        # paid online before acceptance, and the dossier was never accepted
+        for txn in held.pop(dossier.pk, []):
+            txn.status = GatewayTransaction.Status.REVIEW
+            txn.note = f"{label}: hồ sơ không được tiếp nhận, hoàn trả"[:500]
+            reviewed.append(txn)
+            refunds.append(
+                Refund(dossier=dossier, transaction=txn, amount=txn.amount, reason=text, created_at=event.at)
+            )
+    if reviewed:
+        GatewayTransaction.objects.bulk_update(reviewed, ["status", "note"])
+    if refunds:
+        Refund.objects.bulk_create(refunds)
 
 
 def on_dossier_events(dossier: Dossier, events: Sequence[DossierEvent]) -> None:
     """The dossier hook: fee lines at submission; payments held before acceptance recorded once it commits;
     refunds owed when a paid dossier ends without a result."""
-    for event in events:
-        if event.action == Action.SUBMIT.value:
-            fee_lines_ensure(dossier)
-        elif (
-            event.action == Action.ACCEPT.value
-            and GatewayTransaction.objects.filter(
-                dossier=dossier, status=GatewayTransaction.Status.HELD
-            ).exists()
-        ):
-            transaction.on_commit(partial(_held_apply_after_commit, dossier.pk))
-        elif event.action in REFUND_ACTIONS:
-            _refunds_for_ending(dossier, event)
+    on_dossier_events_many([(dossier, events)])
+
+
+def on_dossier_events_many(items: Sequence[tuple[Dossier, Sequence[DossierEvent]]]) -> None:
+    """:func:`on_dossier_events` for many dossiers at once (the hook's batch version, the historic import):
+    the same rows and after-commit work, with one query a table for the whole batch: the fee lines of the
+    dossiers just submitted, whether an accepted dossier has payments held (imported ones never do), refunds."""
+    submitted = [d for d, events in items if any(e.action == Action.SUBMIT.value for e in events)]
+    if submitted:  # fee_lines_ensure for each, without reading the lines back
+        have = set(
+            FeeLine.objects.filter(dossier__in=submitted)
+            .order_by()
+            .values_list("dossier_id", flat=True)
+            .distinct()
+        )
+        rows: list[FeeLine] = []
+        for dossier in submitted:
+            if dossier.pk not in have:
+                have.add(dossier.pk)
+                rows.extend(fee_lines_build(dossier))
+        if rows:
+            FeeLine.objects.bulk_create(rows, ignore_conflicts=True)
+    accepted = [d for d, events in items for e in events if e.action == Action.ACCEPT.value]
+    if accepted:
+        holding = set(
+            GatewayTransaction.objects.filter(dossier__in=accepted, status=GatewayTransaction.Status.HELD)
+            .order_by()
+            .values_list("dossier_id", flat=True)
+            .distinct()
+        )
+        for dossier in accepted:
+            if dossier.pk in holding:
+                transaction.on_commit(partial(_held_apply_after_commit, dossier.pk))
+    endings = [(d, e) for d, events in items for e in events if e.action in REFUND_ACTIONS]
+    if endings:
+        _refunds_for_ending(endings)
 
 
 def _refund_claim(refund_id: int, actor: User | None, method: str) -> Refund:

@@ -9,9 +9,9 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from motcua.dossiers import hooks
-        from motcua.portal.outbox import outbox_enqueue
+        from motcua.portal.outbox import outbox_enqueue, outbox_enqueue_many
 
-        hooks.listen("portal.outbox", outbox_enqueue)
+        hooks.listen("portal.outbox", outbox_enqueue, batch=outbox_enqueue_many)
 
         from datetime import timedelta
 

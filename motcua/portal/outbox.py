@@ -2,7 +2,9 @@
 
 - :func:`outbox_enqueue` is a :mod:`motcua.dossiers.hooks` listener: every event whose state has a portal
   status code (rules §3; a cancelled record has none) writes one :class:`OutboxMessage` in the event's own
-  transaction, so a change and its message commit or roll back together.
+  transaction, so a change and its message commit or roll back together. :func:`outbox_enqueue_many` is its
+  batch version (the historic import: the dossiers of one transaction, one query a table); the single one is
+  the batch one applied to one dossier.
 - :func:`portal_sync_batch` sends due messages. Per dossier only the lowest unsent ``seq`` is ever eligible,
   so ``seq`` n+1 is never sent before the portal acknowledged n. A message is *claimed* in a short
   transaction (row locks with ``SKIP LOCKED`` on PostgreSQL, SQLite's single writer otherwise) for a lease
@@ -37,7 +39,7 @@ from motcua.dossiers.services import dossier_mark_synced
 from motcua.portal import conf
 from motcua.portal.client import HttpPortalClient, PortalClient, SendResult
 from motcua.portal.models import OutboxMessage
-from motcua.portal.payload import dossier_key, dossier_records
+from motcua.portal.payload import dossier_key, dossier_records_many
 
 if TYPE_CHECKING:
     from motcua.dossiers.models import Dossier, DossierEvent
@@ -49,6 +51,7 @@ __all__ = [
     "outbox_dead_letters",
     "outbox_deliver",
     "outbox_enqueue",
+    "outbox_enqueue_many",
     "outbox_record",
     "outbox_resend",
     "portal_sync_batch",
@@ -71,40 +74,65 @@ def outbox_enqueue(dossier: Dossier, events: Sequence[DossierEvent]) -> None:
     as it now stands, each with the status and the history up to its own event. An imported dossier that the
     older system had synced (``synced_to_portal_at``) sends only the events after that instant.
     """
-    synced = dossier.synced_to_portal_at
-    known = [
-        (event, code)
-        for event in events
-        if (code := portal_status(State(event.to_state), event.payload.get("reason_code"))) is not None
-        and (synced is None or event.at > synced)
-    ]  # a cancelled record has no portal code; what an older system synced before the import, the portal has
-    if not known:
+    outbox_enqueue_many([(dossier, events)])
+
+
+def outbox_enqueue_many(items: Sequence[tuple[Dossier, Sequence[DossierEvent]]]) -> None:
+    """:func:`outbox_enqueue` for many dossiers at once (the hooks' batch listener): the same messages, written
+    with one query a table for the whole batch (whether a dossier has messages already, the records' rows, the
+    messages themselves)."""
+    wanted: list[tuple[Dossier, list[tuple[DossierEvent, int]]]] = []
+    for dossier, events in items:
+        synced = dossier.synced_to_portal_at
+        known = [
+            (event, code)
+            for event in events
+            if (code := portal_status(State(event.to_state), event.payload.get("reason_code"))) is not None
+            and (synced is None or event.at > synced)
+        ]  # a cancelled record has no portal code; what an older system synced before the import, the portal has
+        if known:
+            wanted.append((dossier, known))
+    if not wanted:
         return
-    updating = synced is not None or OutboxMessage.objects.filter(dossier=dossier).exists()
-    records = dossier_records(dossier, upto_seqs=[event.seq for event, _ in known])
+    unsynced = {dossier.pk for dossier, _ in wanted if dossier.synced_to_portal_at is None}
+    sent_before = (
+        set(
+            OutboxMessage.objects.filter(dossier_id__in=unsynced)
+            .values_list("dossier_id", flat=True)
+            .distinct()
+        )
+        if unsynced
+        else set()
+    )
+    records = dossier_records_many(
+        [(dossier, [event.seq for event, _ in known]) for dossier, known in wanted]
+    )
     now = timezone.now()
     messages = []
-    for (event, code), record in zip(known, records, strict=True):
-        key = f"{dossier.receiving_unit.code}:{dossier.pk}:{event.seq}"
-        record["TrangThaiHoSo"] = code
-        messages.append(
-            OutboxMessage(
-                dossier=dossier,
-                seq=event.seq,
-                idempotency_key=key,
-                portal_status=code,
-                payload={
-                    "service": "DongBoHoSoMC",
-                    "isUpdating": updating,
-                    "key": key,
-                    "dossier": dossier_key(dossier),
-                    "seq": event.seq,
-                    "data": [record],
-                },
-                next_attempt_at=min(event.at, now),
+    for (dossier, known), dossier_records in zip(wanted, records, strict=True):
+        updating = dossier.synced_to_portal_at is not None or dossier.pk in sent_before
+        for (event, code), record in zip(known, dossier_records, strict=True):
+            key = f"{dossier.receiving_unit.code}:{dossier.pk}:{event.seq}"
+            record["TrangThaiHoSo"] = code
+            messages.append(
+                OutboxMessage(
+                    dossier=dossier,
+                    seq=event.seq,
+                    idempotency_key=key,
+                    portal_status=code,
+                    payload={
+                        "service": "DongBoHoSoMC",
+                        "isUpdating": updating,
+                        "key": key,
+                        "dossier": dossier_key(dossier),
+                        "seq": event.seq,
+                        "data": [record],
+                    },
+                    next_attempt_at=min(event.at, now),
+                )
             )
-        )
-        updating = True
+            updating = True
+        sent_before.add(dossier.pk)  # the same dossier again later in the batch: an update
     OutboxMessage.objects.bulk_create(messages)
 
 

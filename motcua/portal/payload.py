@@ -26,6 +26,7 @@ __all__ = [
     "dossier_key",
     "dossier_record",
     "dossier_records",
+    "dossier_records_many",
     "portal_instant",
 ]
 
@@ -70,19 +71,38 @@ def dossier_record(dossier: Dossier, *, upto_seq: int) -> dict[str, Any]:
 
 
 def dossier_records(dossier: Dossier, *, upto_seqs: Sequence[int]) -> list[dict[str, Any]]:
-    """:func:`dossier_record` for several events of one dossier, reading the database once (4 queries)."""
-    all_events: Sequence[DossierEvent] = list(
-        DossierEvent.objects.filter(dossier=dossier, seq__lte=max(upto_seqs))
-        .select_related("actor")
-        .order_by("seq")
-    )
-    components = list(DossierComponent.objects.filter(dossier=dossier).order_by("id"))
-    payments = list(Payment.objects.filter(dossier=dossier).order_by("paid_at", "id"))
-    result = DossierResult.objects.filter(dossier=dossier).first()
-    return [
-        _record(dossier, [e for e in all_events if e.seq <= seq], components, payments, result)
-        for seq in upto_seqs
-    ]
+    """:func:`dossier_record` for several events of one dossier, reading the database once (4–5 queries)."""
+    return dossier_records_many([(dossier, upto_seqs)])[0]
+
+
+def dossier_records_many(wanted: Sequence[tuple[Dossier, Sequence[int]]]) -> list[list[dict[str, Any]]]:
+    """:func:`dossier_records` for several dossiers, one query a table for all of them (4–5 queries)."""
+    upto: dict[int, int] = {}
+    for dossier, seqs in wanted:
+        upto[dossier.pk] = max(upto.get(dossier.pk, 0), *seqs)
+    events: dict[int, list[DossierEvent]] = {pk: [] for pk in upto}
+    for event in DossierEvent.objects.filter(dossier_id__in=upto).select_related("actor").order_by("seq"):
+        if event.seq <= upto[event.dossier_id]:
+            events[event.dossier_id].append(event)
+    components: dict[int, list[DossierComponent]] = {pk: [] for pk in upto}
+    for component in DossierComponent.objects.filter(dossier_id__in=upto).order_by("id"):
+        components[component.dossier_id].append(component)
+    payments: dict[int, list[Payment]] = {pk: [] for pk in upto}
+    for payment in Payment.objects.filter(dossier_id__in=upto).order_by("paid_at", "id"):
+        payments[payment.dossier_id].append(payment)
+    results: dict[int, DossierResult] = {}
+    for result in DossierResult.objects.filter(dossier_id__in=upto).order_by("pk"):
+        results.setdefault(result.dossier_id, result)
+    urls = _result_file_urls(list(results.values()))
+    out = []
+    for dossier, seqs in wanted:
+        result = results.get(dossier.pk)
+        url = urls.get(result.pk) if result is not None else None
+        mine, rows, paid = events[dossier.pk], components[dossier.pk], payments[dossier.pk]
+        out.append(
+            [_record(dossier, [e for e in mine if e.seq <= seq], rows, paid, result, url) for seq in seqs]
+        )
+    return out
 
 
 def _record(
@@ -91,6 +111,7 @@ def _record(
     components: Sequence[DossierComponent],
     payments: Sequence[Payment],
     result: DossierResult | None,
+    result_url: str | None,
 ) -> dict[str, Any]:
     tz = ZoneInfo(dossier.receiving_unit.timezone)
     version = dossier.procedure_version
@@ -139,7 +160,7 @@ def _record(
                 "MaGiayToKetQua": result.result_code,
                 "TenGiayTo": version.name,
                 "CoBanDienTu": _flag(result.e_copy),
-                "DuongDanTepTinKetQua": _result_file_url(result),
+                "DuongDanTepTinKetQua": result_url,
                 "NgayBanHanh": portal_instant(result.issued_at, tz),
             }
         )
@@ -216,13 +237,17 @@ def _local_text(value: Any, tz: ZoneInfo) -> str | None:
         return None
 
 
-def _result_file_url(result: DossierResult) -> str | None:
-    """The signed address of the result's first e-copy (motcua.documents.links), absolute; None without one."""
+def _result_file_urls(results: Sequence[DossierResult]) -> dict[int, str]:
+    """The signed address of each result's first e-copy (motcua.documents.links), absolute, by result id; a
+    result without one is left out. One query for all (none without results)."""
     from motcua.documents.links import result_file_path
     from motcua.documents.models import ResultDocument
     from motcua.forms.qr import public_base_url
 
-    link = ResultDocument.objects.filter(result=result).order_by("id").first()
-    if link is None:
-        return None
-    return public_base_url().rstrip("/") + result_file_path(link)
+    if not results:
+        return {}
+    first: dict[int, ResultDocument] = {}
+    for link in ResultDocument.objects.filter(result__in=results).order_by("id"):
+        first.setdefault(link.result_id, link)
+    base = public_base_url().rstrip("/")
+    return {result_id: base + result_file_path(link) for result_id, link in first.items()}
