@@ -2,9 +2,10 @@
 
 The file is streamed, never loaded whole. It is first read once to check that it is UTF-8 text and to count
 its lines (for the progress bar); nothing is written when it is not. Then each line is replayed through the
-services in its own transaction; a failing line is reported on stderr as ``FILE:LINE: message`` and the others
-go on. stdout ends with ``imported N, failed M`` (and ``skipped K (already imported)`` when K > 0). Exit status:
-0 when every line was imported or skipped, 1 when any line failed (the good lines are still committed).
+services' decision steps, 100 lines a transaction with a savepoint each (a line is all or nothing); a failing
+line is reported on stderr as ``FILE:LINE: message`` and the others go on. stdout ends with
+``imported N, failed M`` (and ``skipped K (already imported)`` when K > 0). Exit status: 0 when every line was
+imported or skipped, 1 when any line failed (the good lines are still committed).
 """
 
 from __future__ import annotations
