@@ -22,10 +22,11 @@ from motcua.dossiers.models import Dossier, DossierEvent, Payment
 from motcua.notify.models import NotificationLog
 from motcua.online.models import OnlineSubmission
 from motcua.payments.conf import SANDBOX_SECRET
-from motcua.signing.services import identity_issue, result_ecopy_sign, signing_ca_init
+from motcua.signing.models import SignedResultCopy
+from motcua.signing.services import identity_issue, signing_ca_init
 from motcua.signing.tests.conftest import plain_pdf
 from motcua.signing.verification import pdf_verify
-from tests.browser.conftest import Shots
+from tests.browser.conftest import Shots, new_page, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -175,17 +176,21 @@ def test_a_citizen_submits_online_pays_supplements_and_downloads_the_signed_resu
     dossier.refresh_from_db()
     assert dossier.state == "processing"
 
-    # approved, resolved, the e-result signed with the commune's seal
+    # approved, resolved; the approver signs the e-result with the commune's seal on the dossier page
     for action, actor in (("propose", staff.specialist), ("approve", staff.approver)):
         s.dossier_act(dossier_id=dossier.pk, action=action, actor=actor)
     s.dossier_resolve(dossier_id=dossier.pk, actor=staff.clerk, result_code="TL-12", e_copy=True)
-    copy = off_the_loop(
-        result_ecopy_sign,
-        dossier_id=dossier.pk,
-        filename="ket-qua.pdf",
-        content=plain_pdf(),
-        actor=staff.approver,
+    office = new_page(browser, problems=problems)
+    sign_in(office, site, staff.approver.username)
+    office.goto(f"{site}/can-bo/ho-so/{dossier.pk}/")
+    office.set_input_files(
+        "#sign-file", files=[{"name": "ket-qua.pdf", "mimeType": "application/pdf", "buffer": plain_pdf()}]
     )
+    office.get_by_label("Ký bằng dấu của cơ quan").check()
+    office.get_by_role("button", name="Ký số và lưu").click()
+    expect(office.locator("#signatures").get_by_role("link", name="Tải về")).to_be_visible()
+    shots(office, "staff-signs-the-result")
+    copy = SignedResultCopy.objects.get(result__dossier=dossier)
 
     # the citizen downloads the signed e-result: it verifies, and the dossier is delivered online
     open_dossier(page, site, reference, secret)
