@@ -11,6 +11,11 @@ from motcua.logging import PersonalDataFilter, mask_personal_data
     ("phone +84912345678", "phone *********678"),
     ("old id 123456789", "old id ******789"),
     ("code 000.31.00.H11-260309-0001 stays", "code 000.31.00.H11-260309-0001 stays"),
+    ('"GET /tra-cuu/?ma=000.31.00.H11-260309-0001&bi-mat=XKEBQBNY HTTP/1.1" 200',
+     '"GET /tra-cuu/?ma=000.31.00.H11-260309-0001&bi-mat=*** HTTP/1.1" 200'),
+    ("Ma tra cuu: 9LQ8S93G. Theo doi: https://x/ho-so/?ma=TT261127-KH89UD&bi-mat=9LQ8S93G",
+     "Ma tra cuu: ***. Theo doi: https://x/ho-so/?ma=TT261127-KH89UD&bi-mat=***"),
+    ("Mã tra cứu: 9LQ8S93G", "Mã tra cứu: ***"),
 ])
 def test_id_and_phone_numbers_are_masked(text: str, masked: str) -> None:
     assert mask_personal_data(text) == masked
