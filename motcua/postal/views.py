@@ -53,14 +53,14 @@ from motcua.catalogue.selectors import procedure_in_force
 from motcua.core.errors import ApplicationError, Conflict, FieldError, Forbidden, NotFound, StateError
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import dossier_get
-from motcua.dossiers.services import Applicant, ComponentIn
+from motcua.dossiers.services import ComponentIn
 from motcua.postal import selectors, services
 from motcua.postal.carrier import Address, CarrierError, parse_event, postal_setting, verify
 from motcua.postal.models import Direction, Shipment, ShipmentStatus
 from motcua.postal.services import shipment_record_event
 from motcua.web import choices
 from motcua.web.errors import field_message
-from motcua.web.forms import DATETIME_LOCAL, IntakeForm
+from motcua.web.forms import DATETIME_LOCAL, IntakeForm, applicant_from
 from motcua.web.intake import FORM_FIELDS as APPLICANT_FIELDS
 from motcua.web.labels import STATE_LABELS, label
 from motcua.web.present import local_datetime, money
@@ -418,13 +418,7 @@ def hand_over(request: HttpRequest, shipment_id: int) -> HttpResponse:
                 dossier = services.postal_lodge(
                     shipment_id=shipment.pk,
                     procedure_code=procedure.code,
-                    applicant=Applicant(
-                        name=data.get("applicant_name") or "",
-                        id_number=data.get("applicant_id_number") or "",
-                        phone=data.get("applicant_phone") or "",
-                        email=data.get("applicant_email") or "",
-                        address=data.get("applicant_address") or "",
-                    ),
+                    applicant=applicant_from(data),
                     actor=user,
                     components=[
                         ComponentIn(code=str(c["code"]), submitted=str(c["code"]) in ticked)

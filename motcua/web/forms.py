@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.domain.lifecycle import TRANSITIONS, Action
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import DossierFilters
+from motcua.dossiers.services import Applicant
 from motcua.web import choices
 from motcua.web.labels import (
     CHANNEL_LABELS,
@@ -261,6 +262,18 @@ INTAKE_DECISIONS: tuple[Action, ...] = (
 
 INTAKE_CHANNELS = ("direct", "postal")
 """Online dossiers come from the portal, not the desk."""
+
+
+def applicant_from(data: Mapping[str, Any]) -> Applicant:
+    """The applicant of a valid intake form's ``cleaned_data`` (its ``applicant_*`` fields; the postal hand-over
+    form reuses them)."""
+    return Applicant(
+        name=data.get("applicant_name") or "",
+        id_number=data.get("applicant_id_number") or "",
+        phone=data.get("applicant_phone") or "",
+        email=data.get("applicant_email") or "",
+        address=data.get("applicant_address") or "",
+    )
 
 
 class IntakeForm(forms.Form):

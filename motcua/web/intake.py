@@ -29,10 +29,10 @@ from motcua.core.errors import ApplicationError
 from motcua.domain.lifecycle import Action, Role
 from motcua.dossiers.intake import dossier_intake
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.services import Applicant, ComponentIn
+from motcua.dossiers.services import ComponentIn
 from motcua.web import choices
 from motcua.web.errors import Problem, attach
-from motcua.web.forms import IntakeForm
+from motcua.web.forms import IntakeForm, applicant_from
 from motcua.web.present import local_datetime, money, time_limit
 from motcua.web.views import base_context, is_partial, signed_in_user
 
@@ -92,13 +92,7 @@ def _lodge(form: IntakeForm, procedure: Procedure, rows: list[ComponentRow], req
         receiving_unit_code=data["receiving_unit"],
         competent_unit_code=(data.get("competent_unit") or None) if version.boundary_independent else None,
         channel=data["channel"],
-        applicant=Applicant(
-            name=data.get("applicant_name") or "",
-            id_number=data.get("applicant_id_number") or "",
-            phone=data.get("applicant_phone") or "",
-            email=data.get("applicant_email") or "",
-            address=data.get("applicant_address") or "",
-        ),
+        applicant=applicant_from(data),
         components=[ComponentIn(code=r.code, submitted=r.submitted, digitized=r.digitized) for r in rows],
         fees_exempt=bool(data.get("fees_exempt")),
         fee_total=data.get("fee_total"),
