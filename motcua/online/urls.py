@@ -11,5 +11,6 @@ urlpatterns = [
     path("ho-so/bo-sung/", views.supplement, name="supplement"),
     path("ho-so/ket-qua/", views.result, name="result"),
     path("ho-so/thanh-toan/", views.pay, name="pay"),
+    path("ho-so/giay-tiep-nhan/", views.receipt, name="receipt"),
     path("<str:code>/", views.submit, name="submit"),
 ]

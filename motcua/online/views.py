@@ -9,6 +9,7 @@
 | ``…/ho-so/bo-sung/`` (POST) | answer a supplement request with files |
 | ``…/ho-so/ket-qua/`` (POST) | download the signed e-result (the first download records the delivery) |
 | ``…/ho-so/thanh-toan/`` (POST) | pay the fees online, even before acceptance (the gateway holds the payment) |
+| ``…/ho-so/giay-tiep-nhan/`` (POST) | once accepted: the receipt and appointment slip (Form 01), signed by the unit |
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from motcua.catalogue.selectors import unit_calendar
 from motcua.core.errors import ApplicationError, FieldError
 from motcua.documents.files import document_storage, max_upload_bytes
 from motcua.dossiers.services import Applicant
+from motcua.forms.qr import public_base_url
 from motcua.online import services
 from motcua.online.forms import SubmissionForm
 from motcua.online.models import OnlineSubmission
@@ -36,6 +38,7 @@ from motcua.public import ratelimit
 from motcua.public.selectors import dossier_status
 from motcua.public.stats import portal_units
 from motcua.public.views import NOT_FOUND, _page, _private, _too_many
+from motcua.signing.services import applicant_receipt_sign
 
 SUBMIT = ratelimit.Limit("online_submit", 10, timedelta(hours=1))
 """Submissions (successful or not) per client: 10 an hour."""
@@ -306,3 +309,33 @@ def pay(request: HttpRequest) -> HttpResponse:
             status=409,
         )
     return HttpResponseRedirect(url)
+
+
+RECEIPT = ratelimit.Limit("online_receipt", 20, timedelta(hours=1))
+"""Signed receipts downloaded per client: 20 an hour (each is a new signature)."""
+
+
+@_private
+@require_POST
+def receipt(request: HttpRequest) -> HttpResponse:
+    """The accepted dossier's receipt and appointment slip (Form 01), signed with the unit's seal."""
+    submission, answer = _found(request)
+    if submission is None:
+        assert answer is not None
+        return answer
+    if ratelimit.is_blocked(request, RECEIPT):
+        return _too_many(request, RECEIPT, "online")
+    ratelimit.record(request, RECEIPT)
+    dossier = submission.dossier
+    try:
+        signed = applicant_receipt_sign(dossier=dossier, public_url=public_base_url(request))
+    except ApplicationError:
+        return _status_page(
+            request,
+            submission,
+            error=_("Chưa có Giấy tiếp nhận bản điện tử ký số; vui lòng liên hệ Bộ phận Một cửa."),
+            status=409,
+        )
+    response = HttpResponse(signed, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="giay-tiep-nhan-{dossier.code}.pdf"'
+    return response

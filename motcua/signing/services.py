@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from io import BytesIO
-from typing import Final, cast
+from typing import Any, Final, cast
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from motcua.accounts.models import User
 from motcua.accounts.selectors import roles_in_unit
 from motcua.catalogue.models import Unit
-from motcua.core.errors import ApplicationError, FieldError, Forbidden, NotFound
+from motcua.core.errors import ApplicationError, FieldError, Forbidden, NotFound, StateError
 from motcua.domain.lifecycle import Role
 from motcua.dossiers.models import Dossier, DossierResult
 from motcua.dossiers.selectors import dossier_events, dossier_get, dossier_personal_data_visible
@@ -45,6 +45,7 @@ __all__ = [
     "FORM_ROLES",
     "RESULT_ROLES",
     "SIGNABLE_FORMS",
+    "applicant_receipt_sign",
     "form_sign",
     "identity_issue",
     "identity_register_pkcs11",
@@ -395,23 +396,48 @@ def form_sign(*, dossier_id: int, form: str, actor: User, public_url: str) -> tu
     """Render a printed form (Forms 01–05/06) exactly as ``motcua.forms`` does and sign it with the seal of the
     dossier's receiving unit. Raises :class:`NotFound` for a dossier out of scope or a form that does not apply.
     """
-    from motcua.forms.context import BUILDERS, FormNotApplicable, FormOptions
-    from motcua.forms.render import render_form
+    from motcua.forms.context import FormOptions
 
     if form not in SIGNABLE_FORMS:
         raise FieldError("form", form, f"not a signable form ({', '.join(SIGNABLE_FORMS)})")
     dossier = dossier_get(user=actor, dossier_id=dossier_id)
-    identity = identity_active(unit=dossier.receiving_unit)
     options = FormOptions(
         public_url=public_url, reveal_personal=dossier_personal_data_visible(dossier=dossier, user=actor)
     )
+    return _form_signed(dossier, form, actor=actor, options=options, allowed=FORM_ROLES), dossier
+
+
+def applicant_receipt_sign(*, dossier: Dossier, public_url: str) -> bytes:
+    """The receipt and appointment slip (Form 01) of an accepted dossier, signed with its receiving unit's seal
+    by the system, for an applicant who submitted online and holds the dossier's secret (the desk hands a
+    paper one over). ID and phone numbers are masked, as on every public page. Each call is a new, audited
+    signature (actor: the system)."""
+    from motcua.forms.context import FormOptions
+
+    if not dossier.code:
+        raise StateError(
+            f"dossier {dossier.pk} is not accepted yet: it has no receipt",
+            state=dossier.state,
+            allowed=[],
+        )
+    options = FormOptions(public_url=public_url, reveal_personal=False)
+    return _form_signed(dossier, "receipt", actor=None, options=options, allowed=frozenset({Role.SYSTEM}))
+
+
+def _form_signed(
+    dossier: Dossier, form: str, *, actor: User | None, options: Any, allowed: frozenset[Role]
+) -> bytes:
+    from motcua.forms.context import BUILDERS, FormNotApplicable
+    from motcua.forms.render import render_form
+
+    identity = identity_active(unit=dossier.receiving_unit)
     with translation.override("vi"):
         try:
             context = BUILDERS[form](dossier, list(dossier_events(dossier=dossier)), options)
         except FormNotApplicable as exc:
             raise NotFound(str(exc)) from None
         pdf = render_form(form, context)
-    signed = pdf_sign(
+    return pdf_sign(
         pdf_bytes=pdf,
         identity=identity,
         reason=FORM_REASONS[form],
@@ -419,8 +445,8 @@ def form_sign(*, dossier_id: int, form: str, actor: User, public_url: str) -> tu
         document=SignatureRecord.Document.FORM,
         document_name=form,
         dossier=dossier,
+        allowed=allowed,
     )
-    return signed, dossier
 
 
 def result_ecopy_sign(
