@@ -157,6 +157,10 @@ def test_a_citizen_submits_online_pays_supplements_and_downloads_the_signed_resu
     expect(page.get_by_text("Đã nộp phí, lệ phí")).to_be_visible()
     expect(page.get_by_role("button", name="Thanh toán trực tuyến")).to_have_count(0)
     shots(page, "accepted-and-paid")
+    with page.expect_download() as receipt_info:  # the signed receipt (Form 01), as the desk would hand over
+        page.get_by_role("button", name="Tải Giấy tiếp nhận (bản ký số)").click()
+    assert receipt_info.value.suggested_filename == f"giay-tiep-nhan-{dossier.code}.pdf"
+    assert off_the_loop(pdf_verify, Path(receipt_info.value.path()).read_bytes()).valid
 
     # a specialist asks for a clearer copy; the citizen answers online with the same code and secret
     s.dossier_forward(dossier_id=dossier.pk, actor=staff.desk)
