@@ -519,10 +519,14 @@ def result_sign(request: HttpRequest, dossier_id: int) -> HttpResponse:
         "name": copy.filename,
         "hash": copy.sha256[:16],
     }
-    if getattr(request, "htmx", False):
-        return _section_answer(request, _dossier_or_404(user, dossier.pk), done=done)
+    # Back to the whole dossier page: the signed copy also shows in its documents and result sections.
     messages.success(request, done)
-    return redirect(reverse("signing:dossier", args=[dossier.pk]))
+    target = reverse("web:dossier", args=[dossier.pk])
+    if getattr(request, "htmx", False):
+        answer = HttpResponse(status=204)
+        answer["HX-Redirect"] = target
+        return answer
+    return redirect(target)
 
 
 @login_required
