@@ -14,7 +14,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from functools import wraps
 from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -197,6 +199,23 @@ def _found(request: HttpRequest) -> tuple[OnlineSubmission | None, HttpResponse 
     return submission, None
 
 
+def _by_reference_and_secret(
+    view: Callable[[HttpRequest, OnlineSubmission], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """The view, given the submission of the request's reference (or code) and secret; or the page to show
+    instead (the lookup form, not found, too many attempts)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest) -> HttpResponse:
+        submission, answer = _found(request)
+        if submission is None:
+            assert answer is not None
+            return answer
+        return view(request, submission)
+
+    return wrapped
+
+
 def _status_page(
     request: HttpRequest,
     submission: OnlineSubmission,
@@ -233,21 +252,15 @@ def _status_page(
 
 @_private
 @require_GET
-def status(request: HttpRequest) -> HttpResponse:
-    submission, answer = _found(request)
-    if submission is None:
-        assert answer is not None
-        return answer
+@_by_reference_and_secret
+def status(request: HttpRequest, submission: OnlineSubmission) -> HttpResponse:
     return _status_page(request, submission)
 
 
 @_private
 @require_POST
-def supplement(request: HttpRequest) -> HttpResponse:
-    submission, answer = _found(request)
-    if submission is None:
-        assert answer is not None
-        return answer
+@_by_reference_and_secret
+def supplement(request: HttpRequest, submission: OnlineSubmission) -> HttpResponse:
     codes = list(submission.dossier.components.values_list("code", flat=True))
     try:
         services.online_supplement_answer(submission_id=submission.pk, files=_files(request, codes))
@@ -265,11 +278,8 @@ def supplement(request: HttpRequest) -> HttpResponse:
 
 @_private
 @require_POST
-def result(request: HttpRequest) -> HttpResponse:
-    submission, answer = _found(request)
-    if submission is None:
-        assert answer is not None
-        return answer
+@_by_reference_and_secret
+def result(request: HttpRequest, submission: OnlineSubmission) -> HttpResponse:
     try:
         copy = services.online_result_take(submission_id=submission.pk)
     except ApplicationError:
@@ -280,13 +290,10 @@ def result(request: HttpRequest) -> HttpResponse:
 
 @_private
 @require_POST
-def pay(request: HttpRequest) -> HttpResponse:
+@_by_reference_and_secret
+def pay(request: HttpRequest, submission: OnlineSubmission) -> HttpResponse:
     """Pay what the dossier owes through the payment gateway. Before acceptance the gateway's payment is held
     and recorded when the desk accepts the dossier (:mod:`motcua.payments.services`)."""
-    submission, answer = _found(request)
-    if submission is None:
-        assert answer is not None
-        return answer
     if not _payable(submission, fees_summary(submission.dossier)):
         return _status_page(
             request,
@@ -317,12 +324,9 @@ RECEIPT = ratelimit.Limit("online_receipt", 20, timedelta(hours=1))
 
 @_private
 @require_POST
-def receipt(request: HttpRequest) -> HttpResponse:
+@_by_reference_and_secret
+def receipt(request: HttpRequest, submission: OnlineSubmission) -> HttpResponse:
     """The accepted dossier's receipt and appointment slip (Form 01), signed with the unit's seal."""
-    submission, answer = _found(request)
-    if submission is None:
-        assert answer is not None
-        return answer
     if ratelimit.is_blocked(request, RECEIPT):
         return _too_many(request, RECEIPT, "online")
     ratelimit.record(request, RECEIPT)
