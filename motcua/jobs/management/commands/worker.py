@@ -11,6 +11,7 @@ from django.utils.crypto import get_random_string
 from motcua.core.command import MotcuaCommand
 from motcua.jobs import schedule
 from motcua.jobs.worker import Worker
+from motcua.logging import PersonalDataFilter
 
 
 class Command(MotcuaCommand):
@@ -40,6 +41,7 @@ class Command(MotcuaCommand):
             return
         handler = logging.StreamHandler(self.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        handler.addFilter(PersonalDataFilter())  # as every handler: no ID or phone number, no lookup secret
         for name in ("motcua.jobs", "motcua.notify"):
             log = logging.getLogger(name)
             log.setLevel(logging.INFO if options["verbosity"] >= 1 else logging.WARNING)
