@@ -239,7 +239,9 @@ def test_the_worker_command_logs_through_the_personal_data_filter(db: None) -> N
     err = io.StringIO()
     call_command("worker", batch=True, no_schedule=True, stderr=err)
     logging.getLogger("motcua.notify").info("to 0912345678: Mã tra cứu: SECRET12, ?ma=X&bi-mat=SECRET12")
-    handlers = [h for h in logging.getLogger("motcua.notify").handlers if getattr(h, "stream", None) is not None]
+    handlers = [
+        h for h in logging.getLogger("motcua.notify").handlers if getattr(h, "stream", None) is not None
+    ]
     for handler in handlers:
         logging.getLogger("motcua.notify").removeHandler(handler)
     assert handlers
