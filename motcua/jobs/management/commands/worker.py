@@ -14,6 +14,15 @@ from motcua.jobs.worker import Worker
 from motcua.logging import PersonalDataFilter
 
 
+def log_handler(stream: Any) -> logging.Handler:
+    """The worker's stderr log handler: timestamped lines, through the personal-data filter like every handler
+    (no ID or phone number, no lookup secret)."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    handler.addFilter(PersonalDataFilter())
+    return handler
+
+
 class Command(MotcuaCommand):
     help = "Run background tasks and scheduled jobs until stopped (Ctrl+C / SIGTERM finish the current task)."
 
@@ -39,9 +48,7 @@ class Command(MotcuaCommand):
             for entry in schedule.entries():
                 self.stdout.write(f"{entry.name}\t{entry.spec}\t{entry.task_path}")
             return
-        handler = logging.StreamHandler(self.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-        handler.addFilter(PersonalDataFilter())  # as every handler: no ID or phone number, no lookup secret
+        handler = log_handler(self.stderr)
         for name in ("motcua.jobs", "motcua.notify"):
             log = logging.getLogger(name)
             log.setLevel(logging.INFO if options["verbosity"] >= 1 else logging.WARNING)
