@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from motcua.signing.tests.conftest import ca, data_dir  # noqa: F401 - the local CA, for signed files
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"

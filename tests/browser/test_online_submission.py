@@ -23,7 +23,7 @@ from motcua.notify.models import NotificationLog
 from motcua.online.models import OnlineSubmission
 from motcua.payments.conf import SANDBOX_SECRET
 from motcua.signing.models import SignedResultCopy
-from motcua.signing.services import identity_issue, signing_ca_init
+from motcua.signing.services import identity_issue
 from motcua.signing.tests.conftest import plain_pdf
 from motcua.signing.verification import pdf_verify
 from tests.browser.conftest import Shots, new_page, sign_in
@@ -35,25 +35,14 @@ PROCEDURE = "Thủ tục đăng ký nhận cha, mẹ, con"
 
 
 @pytest.fixture
-def site(
-    live_server: Any, settings: Any, staff: Staff, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> str:
+def site(live_server: Any, settings: Any, staff: Staff, ca: object) -> str:
+    """The live server with the sandbox payment gateway, the local CA (the signing module's ``ca`` fixture, which
+    also gives documents their own storage) and the commune's seal."""
     url = str(live_server.url)
     settings.MOTCUA_PAYMENT_GATEWAY_URL = url + "/sandbox/payment/"
     settings.MOTCUA_PAYMENT_IPN_URL = url + "/thanh-toan/ipn/"
     settings.MOTCUA_PAYMENT_SECRET = SANDBOX_SECRET
     settings.MOTCUA_PAYMENT_SANDBOX = "1"
-    monkeypatch.delenv("MOTCUA_SIGNING_KEY_PASSWORD", raising=False)
-    for name in ("TRUST_ROOTS", "TSA_URL", "TSA_SERVE"):
-        monkeypatch.delenv(f"MOTCUA_SIGNING_{name}", raising=False)
-    settings.DATA_DIR = tmp_path / "var"
-    settings.SIGNING_KEY_PASSWORD = ""
-    settings.SIGNING_TRUST_ROOTS = ""
-    settings.SIGNING_TSA_URL = ""
-    settings.SIGNING_TSA_SERVE = ""
-    files = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}
-    settings.STORAGES = {**settings.STORAGES, "documents": files}
-    signing_ca_init(name="motcua test")
     identity_issue(unit_code=COMMUNE)
     return url
 

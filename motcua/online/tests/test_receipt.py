@@ -11,7 +11,6 @@ from pypdf import PdfReader
 
 from conftest import COMMUNE, Staff
 from motcua.dossiers import services as s
-from motcua.online.tests.test_result import ca  # noqa: F401 - the local CA fixture
 from motcua.online.tests.test_views import submitted
 from motcua.signing.models import SignatureRecord
 from motcua.signing.services import identity_issue
@@ -22,7 +21,7 @@ pytestmark = pytest.mark.django_db
 URL = "/nop-truc-tuyen/ho-so/giay-tiep-nhan/"
 
 
-def test_the_accepted_dossier_s_receipt_is_signed_by_the_unit(staff: Staff, ca: object) -> None:  # noqa: F811
+def test_the_accepted_dossier_s_receipt_is_signed_by_the_unit(staff: Staff, ca: object) -> None:
     # given an accepted online dossier and the commune's seal
     submission = submitted(Client())
     dossier = s.dossier_accept(dossier_id=submission.dossier_id, actor=staff.desk)
@@ -46,7 +45,7 @@ def test_the_accepted_dossier_s_receipt_is_signed_by_the_unit(staff: Staff, ca: 
     assert (record.actor_id, record.document, record.document_name) == (None, "form", "receipt")
 
 
-def test_no_receipt_before_acceptance_without_a_seal_or_with_a_wrong_secret(staff: Staff, ca: object) -> None:  # noqa: F811
+def test_no_receipt_before_acceptance_without_a_seal_or_with_a_wrong_secret(staff: Staff, ca: object) -> None:
     submission = submitted(Client())
     params = {"ma": submission.reference, "bi-mat": submission.dossier.secret}
     client = Client()

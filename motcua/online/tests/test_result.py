@@ -3,9 +3,6 @@ records the delivery (method online, system actor), once."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from django.test import Client
 
 from conftest import COMMUNE, Staff
@@ -14,24 +11,9 @@ from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.online.models import OnlineSubmission
 from motcua.online.tests.test_views import form, submitted
 from motcua.signing import keys
-from motcua.signing.services import identity_issue, result_ecopy_sign, signing_ca_init
+from motcua.signing.services import identity_issue, result_ecopy_sign
 from motcua.signing.tests.conftest import plain_pdf
 from motcua.signing.verification import pdf_verify
-
-
-@pytest.fixture
-def ca(settings: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> keys.LocalCA:
-    monkeypatch.delenv("MOTCUA_SIGNING_KEY_PASSWORD", raising=False)
-    for name in ("TRUST_ROOTS", "TSA_URL", "TSA_SERVE"):
-        monkeypatch.delenv(f"MOTCUA_SIGNING_{name}", raising=False)
-    settings.DATA_DIR = tmp_path / "var"  # type: ignore[attr-defined]
-    settings.SIGNING_KEY_PASSWORD = ""  # type: ignore[attr-defined]
-    settings.SIGNING_TRUST_ROOTS = ""  # type: ignore[attr-defined]
-    settings.SIGNING_TSA_URL = ""  # type: ignore[attr-defined]
-    settings.SIGNING_TSA_SERVE = ""  # type: ignore[attr-defined]
-    files = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}
-    settings.STORAGES = {**settings.STORAGES, "documents": files}  # type: ignore[attr-defined]
-    return signing_ca_init(name="motcua test")
 
 
 def resolved_online(staff: Staff, submission: OnlineSubmission) -> Dossier:
