@@ -21,13 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from motcua.accounts.models import User
 from motcua.accounts.selectors import units_visible_to
 from motcua.core.errors import ApplicationError, NotFound
 from motcua.documents import selectors, services
 from motcua.documents.files import document_storage
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.selectors import dossier_get, dossier_personal_data_visible
+from motcua.dossiers.selectors import dossier_personal_data_visible
+from motcua.web.views import dossier_or_404, signed_in_user
 
 __all__ = [
     "component_pds",
@@ -41,22 +41,9 @@ __all__ = [
 ]
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _dossier(user: User, dossier_id: int) -> Dossier:
-    try:
-        return dossier_get(user=user, dossier_id=dossier_id)
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
-
-
 def components_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
     """What ``documents/_components.html`` shows for ``dossier``."""
-    user = _user(request)
+    user = signed_in_user(request)
     links = selectors.component_links(dossier=dossier)
     can_edit = dossier.closed_at is None and dossier_personal_data_visible(dossier=dossier, user=user)
     rows = [{"component": c, "links": links.get(c.pk, [])} for c in dossier.components.all()]
@@ -75,7 +62,7 @@ def components_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]
 
 def _answer(request: HttpRequest, dossier: Dossier, status: int = 200) -> HttpResponse:
     if getattr(request, "htmx", False):
-        dossier = _dossier(_user(request), dossier.pk)
+        dossier = dossier_or_404(signed_in_user(request), dossier.pk)
         return render(
             request, "documents/_components.html", components_context(request, dossier), status=status
         )
@@ -93,7 +80,7 @@ def _failed(request: HttpRequest, dossier: Dossier, exc: ApplicationError) -> Ht
 @require_GET
 def components(request: HttpRequest, dossier_id: int) -> HttpResponse:
     """The components section alone (htmx) or as a page (without JavaScript)."""
-    dossier = _dossier(_user(request), dossier_id)
+    dossier = dossier_or_404(signed_in_user(request), dossier_id)
     context = components_context(request, dossier)
     if getattr(request, "htmx", False):
         return render(request, "documents/_components.html", context)
@@ -103,8 +90,8 @@ def components(request: HttpRequest, dossier_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def component_scan(request: HttpRequest, dossier_id: int, component_id: int) -> HttpResponse:
-    user = _user(request)
-    dossier = _dossier(user, dossier_id)
+    user = signed_in_user(request)
+    dossier = dossier_or_404(user, dossier_id)
     if not dossier.components.filter(pk=component_id).exists():
         raise Http404(component_id)
     upload = request.FILES.get("file")
@@ -124,8 +111,8 @@ def component_scan(request: HttpRequest, dossier_id: int, component_id: int) -> 
 @login_required
 @require_POST
 def component_reuse(request: HttpRequest, dossier_id: int, component_id: int) -> HttpResponse:
-    user = _user(request)
-    dossier = _dossier(user, dossier_id)
+    user = signed_in_user(request)
+    dossier = dossier_or_404(user, dossier_id)
     if not dossier.components.filter(pk=component_id).exists():
         raise Http404(component_id)
     try:
@@ -144,8 +131,8 @@ def component_reuse(request: HttpRequest, dossier_id: int, component_id: int) ->
 @login_required
 @require_POST
 def component_pds(request: HttpRequest, dossier_id: int, component_id: int) -> HttpResponse:
-    user = _user(request)
-    dossier = _dossier(user, dossier_id)
+    user = signed_in_user(request)
+    dossier = dossier_or_404(user, dossier_id)
     if not dossier.components.filter(pk=component_id).exists():
         raise Http404(component_id)
     try:
@@ -161,8 +148,8 @@ def component_pds(request: HttpRequest, dossier_id: int, component_id: int) -> H
 @login_required
 @require_POST
 def result_upload(request: HttpRequest, dossier_id: int) -> HttpResponse:
-    user = _user(request)
-    dossier = _dossier(user, dossier_id)
+    user = signed_in_user(request)
+    dossier = dossier_or_404(user, dossier_id)
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, _("Vui lòng chọn tệp bản điện tử của kết quả."))
@@ -186,7 +173,7 @@ def result_upload(request: HttpRequest, dossier_id: int) -> HttpResponse:
 def download(request: HttpRequest, document_id: int) -> FileResponse:
     """A stored file, with its real content type, for staff who may see a dossier it belongs to; 404 otherwise."""
     try:
-        document = selectors.document_get_for_download(user=_user(request), document_id=document_id)
+        document = selectors.document_get_for_download(user=signed_in_user(request), document_id=document_id)
     except NotFound as exc:
         raise Http404(str(exc)) from exc
     handle = document_storage().open(document.storage_name, "rb")
@@ -209,7 +196,7 @@ def _date(value: str | None, default: date) -> date:
 @require_GET
 def digitization(request: HttpRequest) -> HttpResponse:
     """Digitization rates per procedure and per officer, for a unit the user may see and a period."""
-    user = _user(request)
+    user = signed_in_user(request)
     units = list(units_visible_to(user).order_by("code"))
     if not units:
         raise Http404("no unit")

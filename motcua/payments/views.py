@@ -27,16 +27,15 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from motcua.core.errors import ApplicationError, NotFound
+from motcua.core.errors import ApplicationError
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.selectors import dossier_get
 from motcua.payments import services
 from motcua.payments.gateway import GatewayError, InvalidSignature, PaymentGateway, get_gateway
 from motcua.payments.models import Collection, GatewayTransaction, Refund
 from motcua.payments.selectors import fees_summary, transaction_by_ref
 from motcua.public import ratelimit
 from motcua.public.selectors import dossier_lookup
-from motcua.web.views import base_context, signed_in_user
+from motcua.web.views import base_context, dossier_or_404, signed_in_user
 
 log = logging.getLogger(__name__)
 
@@ -90,13 +89,6 @@ class RefundForm(forms.Form):
 # -- staff -----------------------------------------------------------------------------------------------------
 
 
-def _staff_dossier(request: HttpRequest, dossier_id: int) -> Dossier:
-    try:
-        return dossier_get(user=signed_in_user(request), dossier_id=dossier_id)
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
-
-
 def fees_context(request: HttpRequest, dossier: Dossier, **extra: Any) -> dict[str, Any]:
     """What ``payments/_fees.html`` needs; the dossier page can merge it into its own context."""
     return {
@@ -118,7 +110,7 @@ def _fees_page(request: HttpRequest, dossier: Dossier, *, status: int = 200, **e
 @login_required
 @require_GET
 def fees(request: HttpRequest, dossier_id: int) -> HttpResponse:
-    return _fees_page(request, _staff_dossier(request, dossier_id))
+    return _fees_page(request, dossier_or_404(signed_in_user(request), dossier_id))
 
 
 def _done(request: HttpRequest, dossier: Dossier, text: str) -> HttpResponse:
@@ -138,7 +130,7 @@ def _failed(request: HttpRequest, dossier: Dossier, exc: ApplicationError, **for
 @login_required
 @require_POST
 def reduction(request: HttpRequest, dossier_id: int) -> HttpResponse:
-    dossier = _staff_dossier(request, dossier_id)
+    dossier = dossier_or_404(signed_in_user(request), dossier_id)
     form = ReductionForm(request.POST)
     if not form.is_valid():
         return _fees_page(request, dossier, status=422, reduction_form=form)
@@ -161,7 +153,7 @@ def reduction(request: HttpRequest, dossier_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def line(request: HttpRequest, dossier_id: int, position: int) -> HttpResponse:
-    dossier = _staff_dossier(request, dossier_id)
+    dossier = dossier_or_404(signed_in_user(request), dossier_id)
     form = LineForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Số tiền hoặc thời điểm thu không hợp lệ."))
@@ -183,7 +175,7 @@ def line(request: HttpRequest, dossier_id: int, position: int) -> HttpResponse:
 @login_required
 @require_POST
 def collect(request: HttpRequest, dossier_id: int) -> HttpResponse:
-    dossier = _staff_dossier(request, dossier_id)
+    dossier = dossier_or_404(signed_in_user(request), dossier_id)
     form = CollectForm(request.POST)
     if not form.is_valid():
         return _fees_page(request, dossier, status=422, collect_form=form)
@@ -209,7 +201,7 @@ def collect(request: HttpRequest, dossier_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def link(request: HttpRequest, dossier_id: int) -> HttpResponse:
-    dossier = _staff_dossier(request, dossier_id)
+    dossier = dossier_or_404(signed_in_user(request), dossier_id)
     try:
         txn, url = services.checkout_create(
             dossier_id=dossier.pk,
@@ -230,7 +222,7 @@ def refund(request: HttpRequest, refund_id: int) -> HttpResponse:
     item = Refund.objects.filter(pk=refund_id).first()
     if item is None:
         raise Http404(str(refund_id))
-    dossier = _staff_dossier(request, item.dossier_id)
+    dossier = dossier_or_404(signed_in_user(request), item.dossier_id)
     form = RefundForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Hình thức hoàn trả không hợp lệ."))

@@ -52,7 +52,6 @@ from motcua.catalogue.models import Unit
 from motcua.catalogue.selectors import procedure_in_force
 from motcua.core.errors import ApplicationError, Conflict, FieldError, Forbidden, NotFound, StateError
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.selectors import dossier_get
 from motcua.dossiers.services import ComponentIn
 from motcua.postal import selectors, services
 from motcua.postal.carrier import Address, CarrierError, parse_event, postal_setting, verify
@@ -64,7 +63,7 @@ from motcua.web.forms import DATETIME_LOCAL, IntakeForm, applicant_from
 from motcua.web.intake import FORM_FIELDS as APPLICANT_FIELDS
 from motcua.web.labels import STATE_LABELS, label
 from motcua.web.present import local_datetime, money
-from motcua.web.views import base_context, is_partial, signed_in_user
+from motcua.web.views import base_context, dossier_or_404, is_partial, signed_in_user
 
 __all__ = [
     "dossier_postal_page",
@@ -217,13 +216,6 @@ def _shipment_or_404(user: User, shipment_id: int) -> Shipment:
     return shipment
 
 
-def _dossier_or_404(user: User, dossier_id: int) -> Dossier:
-    try:
-        return dossier_get(user=user, dossier_id=dossier_id)
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
-
-
 def _require_postal_role(user: User, unit: Unit) -> None:
     if not selectors.postal_may_act(user=user, unit=unit):
         raise PermissionDenied("postal work needs a desk officer or admin of the unit")
@@ -349,7 +341,7 @@ def sync(request: HttpRequest, shipment_id: int) -> HttpResponse:
             text % {"code": shipment.tracking_code, "n": new, "status": shipment.get_status_display()},
         )
     if is_partial(request, "postal") and shipment.dossier_id is not None:
-        dossier = _dossier_or_404(user, shipment.dossier_id)
+        dossier = dossier_or_404(user, shipment.dossier_id)
         return render(request, "postal/_dossier.html", section_context(request, dossier, show_messages=True))
     return redirect(_next_url(request) or "postal:shipments")
 
@@ -546,7 +538,7 @@ def _section_answer(
 @login_required
 @require_GET
 def dossier_postal_page(request: HttpRequest, dossier_id: int) -> HttpResponse:
-    return _section_answer(request, _dossier_or_404(signed_in_user(request), dossier_id))
+    return _section_answer(request, dossier_or_404(signed_in_user(request), dossier_id))
 
 
 @login_required
@@ -554,7 +546,7 @@ def dossier_postal_page(request: HttpRequest, dossier_id: int) -> HttpResponse:
 def return_create(request: HttpRequest, dossier_id: int) -> HttpResponse:
     """Send a resolved dossier's result by post (``postal_return_create``), to the recipient typed."""
     user = signed_in_user(request)
-    dossier = _dossier_or_404(user, dossier_id)
+    dossier = dossier_or_404(user, dossier_id)
     _require_postal_role(user, dossier.receiving_unit)
     form = ReturnForm(request.POST)
     if not form.is_valid():

@@ -35,7 +35,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadhandler import MemoryFileUploadHandler
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -62,7 +62,7 @@ from motcua.signing.services import RESULT_ROLES, SIGNABLE_FORMS, form_sign, res
 from motcua.signing.tsa import MAX_QUERY_BYTES, tsa_enabled, tsa_respond
 from motcua.signing.verification import pdf_verify
 from motcua.web.labels import ROLE_LABELS, STATE_LABELS, label
-from motcua.web.views import base_context, signed_in_user
+from motcua.web.views import base_context, dossier_or_404, signed_in_user
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
@@ -397,13 +397,6 @@ def _sign_limit() -> int:
     return min(max_upload_bytes(), MAX_PDF_BYTES)
 
 
-def _dossier_or_404(user: User, dossier_id: int) -> Dossier:
-    try:
-        return dossier_get(user=user, dossier_id=dossier_id)
-    except NotFound as exc:
-        raise Http404(NOT_FOUND) from exc
-
-
 def _section_answer(
     request: HttpRequest, dossier: Dossier, *, status: int = 200, **extra: Any
 ) -> HttpResponse:
@@ -421,7 +414,7 @@ def _section_answer(
 @require_GET
 def dossier_signatures(request: HttpRequest, dossier_id: int) -> HttpResponse:
     """The dossier's signatures section: alone for htmx, as a page without JavaScript."""
-    return _section_answer(request, _dossier_or_404(signed_in_user(request), dossier_id))
+    return _section_answer(request, dossier_or_404(signed_in_user(request), dossier_id))
 
 
 def _read_pdf(request: HttpRequest) -> tuple[str, bytes]:
@@ -464,7 +457,7 @@ def result_sign(request: HttpRequest, dossier_id: int) -> HttpResponse:
     """Upload a result PDF and sign it (unit seal or own certificate) through
     :func:`~motcua.signing.services.result_ecopy_sign`, which checks again, stores and audits."""
     user = signed_in_user(request)
-    dossier = _dossier_or_404(user, dossier_id)
+    dossier = dossier_or_404(user, dossier_id)
     if not _may_sign_result(user, dossier):
         text = _(
             "Anh/chị không được ký bản điện tử kết quả của hồ sơ này: chỉ %(roles)s của %(unit)s được ký."
@@ -533,7 +526,7 @@ def result_sign(request: HttpRequest, dossier_id: int) -> HttpResponse:
 @require_POST
 def dossier_verify(request: HttpRequest, dossier_id: int) -> HttpResponse:
     """Kiểm tra chữ ký: verify every stored signed e-copy of the dossier's result (nothing is written)."""
-    dossier = _dossier_or_404(signed_in_user(request), dossier_id)
+    dossier = dossier_or_404(signed_in_user(request), dossier_id)
     copies = result_copies(dossier=dossier).select_related("document")
     checks = {copy.pk: _check_copy(copy) for copy in copies}
     return _section_answer(request, dossier, checks=checks)

@@ -174,7 +174,8 @@ def search(request: HttpRequest) -> HttpResponse:
 # -- one dossier ------------------------------------------------------------------------------------------
 
 
-def _get_or_404(user: User, dossier_id: int) -> Dossier:
+def dossier_or_404(user: User, dossier_id: int) -> Dossier:
+    """The dossier if ``user`` may see it, else 404 (the staff pages of every module use this)."""
     try:
         return dossier_get(user=user, dossier_id=dossier_id)
     except NotFound as exc:
@@ -281,7 +282,7 @@ def dossier_context(
 @require_GET
 def dossier_detail(request: HttpRequest, dossier_id: int) -> HttpResponse:
     """One dossier: header, applicant, timeline, components, fees, result, and the actions allowed now."""
-    dossier = _get_or_404(signed_in_user(request), dossier_id)
+    dossier = dossier_or_404(signed_in_user(request), dossier_id)
     return render(request, "web/dossier.html", dossier_context(request, dossier))
 
 
@@ -300,7 +301,7 @@ def dossier_action(request: HttpRequest, dossier_id: int, action: str) -> HttpRe
         raise Http404(action) from exc
     if act is Action.SUBMIT:
         raise Http404(action)
-    dossier = _get_or_404(user, dossier_id)
+    dossier = dossier_or_404(user, dossier_id)
     form = ActionForm(request.POST, action=act, dossier=dossier)
     with timezone.override(ZoneInfo(dossier.receiving_unit.timezone)):  # a typed date is in the unit's time
         valid = form.is_valid()
