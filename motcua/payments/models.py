@@ -40,7 +40,9 @@ class FeeLine(models.Model):
     applies = models.BooleanField(
         _("áp dụng"),
         default=True,
-        help_text=_("Khoản chỉ thu theo kênh nộp khác hoặc khi có yêu cầu (bản sao, quá hạn) thì không áp dụng"),
+        help_text=_(
+            "Khoản chỉ thu theo kênh nộp khác hoặc khi có yêu cầu (bản sao, quá hạn) thì không áp dụng"
+        ),
     )
 
     class Meta:

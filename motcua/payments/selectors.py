@@ -9,9 +9,9 @@ from django.db.models import Sum
 
 from motcua.catalogue.models import fee_line_applies
 from motcua.dossiers.models import Dossier, Payment
-from motcua.payments.models import FeeLine, FeeReduction, GatewayTransaction, Refund
+from motcua.payments.models import Collection, FeeLine, FeeReduction, GatewayTransaction, Refund
 
-__all__ = ["FeeLineView", "FeesSummary", "fees_summary", "transaction_by_ref"]
+__all__ = ["FeeLineView", "FeesSummary", "fee_lines_build", "fees_summary", "transaction_by_ref"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,23 @@ def _line_view(line: FeeLine, reductions: list[FeeReduction], exempt: bool) -> F
     return FeeLineView(line, reductions, base, reduced, base - reduced)
 
 
+def fee_lines_build(dossier: Dossier) -> list[FeeLine]:
+    """The fee lines of the dossier's procedure version, not saved: a line applies unless the catalogue says it
+    is for another channel or charged only on request (:func:`motcua.catalogue.models.fee_line_applies`)."""
+    return [
+        FeeLine(
+            dossier=dossier,
+            position=n,
+            kind=str(f.get("kind") or FeeLine.Kind.CHARGE),
+            name=str(f.get("name") or "")[:300],
+            amount=None if f.get("amount") is None else Decimal(str(f["amount"])),
+            collection=Collection.BEFORE,
+            applies=fee_line_applies(f, dossier.channel),
+        )
+        for n, f in enumerate(dossier.procedure_version.fees or [], start=1)
+    ]
+
+
 def fees_summary(dossier: Dossier) -> FeesSummary:
     """The dossier's fee lines, reductions, payments and refunds, and the amount still owed.
 
@@ -60,12 +77,7 @@ def fees_summary(dossier: Dossier) -> FeesSummary:
     """
     lines = list(FeeLine.objects.filter(dossier=dossier).order_by("position"))
     if not lines:
-        lines = [
-            FeeLine(dossier=dossier, position=n, kind=f.get("kind", "charge"), name=f.get("name", ""),
-                    amount=None if f.get("amount") is None else Decimal(str(f["amount"])),
-                    applies=fee_line_applies(f, dossier.channel))
-            for n, f in enumerate(dossier.procedure_version.fees or [], start=1)
-        ]  # fmt: skip
+        lines = fee_lines_build(dossier)
     by_line: dict[int, list[FeeReduction]] = {}
     for r in FeeReduction.objects.filter(line__dossier=dossier).select_related("granted_by"):
         by_line.setdefault(r.line_id, []).append(r)

@@ -32,7 +32,6 @@ from django.utils import timezone
 
 from motcua.accounts.models import User
 from motcua.accounts.selectors import roles_in_unit
-from motcua.catalogue.models import fee_line_applies
 from motcua.core.errors import ApplicationError, Conflict, FieldError, Forbidden, NotFound, StateError
 from motcua.domain.lifecycle import Action, Role, State
 from motcua.dossiers.models import Dossier, DossierEvent, Payment
@@ -46,7 +45,7 @@ from motcua.payments.gateway import (
     get_gateway,
 )
 from motcua.payments.models import Collection, FeeLine, FeeReduction, GatewayTransaction, Refund
-from motcua.payments.selectors import fees_summary, pending_refund_total
+from motcua.payments.selectors import fee_lines_build, fees_summary, pending_refund_total
 
 __all__ = [
     "IPN_ANSWERS",
@@ -127,23 +126,6 @@ def _locked_dossier(dossier_id: int) -> Dossier:
 
 
 # -- fee lines -------------------------------------------------------------------------------------------------
-
-
-def fee_lines_build(dossier: Dossier) -> list[FeeLine]:
-    """The fee lines of the dossier's procedure version, not saved: a line applies unless the catalogue says it
-    is for another channel or charged only on request (:func:`motcua.catalogue.models.fee_line_applies`)."""
-    return [
-        FeeLine(
-            dossier=dossier,
-            position=n,
-            kind=str(f.get("kind") or FeeLine.Kind.CHARGE),
-            name=str(f.get("name") or "")[:300],
-            amount=None if f.get("amount") is None else Decimal(str(f["amount"])),
-            collection=Collection.BEFORE,
-            applies=fee_line_applies(f, dossier.channel),
-        )
-        for n, f in enumerate(dossier.procedure_version.fees or [], start=1)
-    ]
 
 
 def fee_lines_ensure(dossier: Dossier) -> list[FeeLine]:
